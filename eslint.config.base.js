@@ -1,0 +1,20 @@
+// Shared ESLint flat config: every package extends it with its own tsconfig root.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** @param {string} tsconfigRootDir */
+export function baseConfig(tsconfigRootDir) {
+  return tseslint.config(
+    { ignores: ['dist/**', 'coverage/**', 'dev-dist/**', '*.config.*', 'eslint.config.js'] },
+    js.configs.recommended,
+    ...tseslint.configs.strictTypeChecked,
+    {
+      languageOptions: { parserOptions: { projectService: true, tsconfigRootDir } },
+      rules: {
+        '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+        '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+        '@typescript-eslint/consistent-type-imports': 'error',
+      },
+    },
+  );
+}

@@ -1,0 +1,95 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IdSchema, PageQuerySchema, TimestampSchema } from './common.ts';
+
+export const DISCOUNT_TYPES = ['percent', 'fixed_amount', 'free_item'] as const;
+export type DiscountType = (typeof DISCOUNT_TYPES)[number];
+
+/**
+ * percent: `value` 0–100; fixed_amount: `value` in major units (e.g. 5.5) with an ISO 4217
+ * `currency`; free_item: `description` names the item. `description` is shown to staff.
+ */
+export const DiscountSchema = Type.Object(
+  {
+    type: Type.Union(DISCOUNT_TYPES.map((type) => Type.Literal(type))),
+    value: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1e9 }), Type.Null()])),
+    currency: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Z]{3}$' }), Type.Null()])),
+    description: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type DiscountInput = Static<typeof DiscountSchema>;
+
+export const DiscountViewSchema = Type.Object({
+  type: Type.Union(DISCOUNT_TYPES.map((type) => Type.Literal(type))),
+  value: Type.Union([Type.Number(), Type.Null()]),
+  currency: Type.Union([Type.String(), Type.Null()]),
+  description: Type.String(),
+});
+export type Discount = Static<typeof DiscountViewSchema>;
+
+export const CAMPAIGN_STATUSES = ['active', 'paused', 'archived'] as const;
+export const CampaignStatusSchema = Type.Union(CAMPAIGN_STATUSES.map((s) => Type.Literal(s)));
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+export const CampaignCountsSchema = Type.Object({
+  /** coupons issued (including voided ones) */
+  issued: Type.Integer(),
+  /** coupons redeemed at least once and not fully reversed */
+  redeemed: Type.Integer(),
+  voided: Type.Integer(),
+  /** redemptions that stand (redemptions minus reversals) */
+  redemptions: Type.Integer(),
+});
+
+export const CampaignSchema = Type.Object({
+  id: IdSchema,
+  name: Type.String(),
+  discount: DiscountViewSchema,
+  maxRedemptionsPerCoupon: Type.Integer(),
+  validFrom: Type.Union([TimestampSchema, Type.Null()]),
+  validUntil: Type.Union([TimestampSchema, Type.Null()]),
+  /** Stores where the campaign's coupons may be redeemed; empty means every store. */
+  storeIds: Type.Array(IdSchema),
+  status: CampaignStatusSchema,
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema,
+});
+export type Campaign = Static<typeof CampaignSchema>;
+
+export const CampaignDetailSchema = Type.Composite([
+  CampaignSchema,
+  Type.Object({ counts: CampaignCountsSchema }),
+]);
+export type CampaignDetail = Static<typeof CampaignDetailSchema>;
+
+export const CreateCampaignBodySchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    discount: DiscountSchema,
+    maxRedemptionsPerCoupon: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
+    validFrom: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
+    validUntil: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
+    storeIds: Type.Optional(Type.Array(IdSchema, { maxItems: 10_000, uniqueItems: true })),
+  },
+  { additionalProperties: false },
+);
+export type CreateCampaignBody = Static<typeof CreateCampaignBodySchema>;
+
+export const UpdateCampaignBodySchema = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    discount: Type.Optional(DiscountSchema),
+    validFrom: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
+    validUntil: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
+    storeIds: Type.Optional(Type.Array(IdSchema, { maxItems: 10_000, uniqueItems: true })),
+    status: Type.Optional(CampaignStatusSchema),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateCampaignBody = Static<typeof UpdateCampaignBodySchema>;
+
+export const ListCampaignsQuerySchema = Type.Composite([
+  PageQuerySchema,
+  Type.Object({ status: Type.Optional(CampaignStatusSchema) }),
+]);
+export type ListCampaignsQuery = Static<typeof ListCampaignsQuerySchema>;

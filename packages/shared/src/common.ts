@@ -1,0 +1,41 @@
+// Building blocks every API area uses: ids, timestamps, cursor pages.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+export const IdSchema = Type.String({ format: 'uuid' });
+export type Id = Static<typeof IdSchema>;
+
+/** An RFC 3339 timestamp with offset, as JSON carries it. */
+export const TimestampSchema = Type.String({ format: 'date-time' });
+export type Timestamp = Static<typeof TimestampSchema>;
+
+export const IdParamsSchema = Type.Object({ id: IdSchema });
+
+export const PageQuerySchema = Type.Object({
+  /** Opaque: pass back `nextCursor` from the previous page. */
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+});
+export type PageQuery = Static<typeof PageQuerySchema>;
+
+export function PageSchema<T extends TSchema>(item: T) {
+  return Type.Object({
+    items: Type.Array(item),
+    /** null on the last page */
+    nextCursor: Type.Union([Type.String(), Type.Null()]),
+  });
+}
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export const HealthSchema = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  version: Type.String(),
+  uptimeSeconds: Type.Number(),
+  database: Type.Object({
+    status: Type.Union([Type.Literal('ok'), Type.Literal('down')]),
+    latencyMs: Type.Union([Type.Number(), Type.Null()]),
+  }),
+});
+export type Health = Static<typeof HealthSchema>;
