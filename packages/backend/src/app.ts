@@ -1,0 +1,72 @@
+// Builds the Fastify instance from a Config and a database. Never listens: server.ts does.
+import fs from 'node:fs';
+import path from 'node:path';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import authRoutes from './modules/auth/auth.routes.ts';
+import campaignsRoutes from './modules/campaigns/campaigns.routes.ts';
+import couponsRoutes from './modules/coupons/coupons.routes.ts';
+import healthRoutes from './modules/health/health.routes.ts';
+import redemptionsRoutes from './modules/redemptions/redemptions.routes.ts';
+import storesRoutes from './modules/stores/stores.routes.ts';
+import usersRoutes from './modules/users/users.routes.ts';
+import auth from './plugins/auth.ts';
+import errors from './plugins/errors.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Database;
+  }
+}
+
+export interface AppOptions {
+  config: Config;
+  db: Database;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildApp({
+  config,
+  db,
+  logger = false,
+}: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger,
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('config', config);
+  app.decorate('db', db);
+
+  await app.register(errors);
+  await app.register(rateLimit, { global: false });
+  await app.register(auth);
+
+  await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(storesRoutes);
+  await app.register(usersRoutes);
+  await app.register(campaignsRoutes);
+  await app.register(couponsRoutes);
+  await app.register(redemptionsRoutes);
+
+  if (config.staticDir !== null) await serveScanner(app, config.staticDir);
+  return app;
+}
+
+/** The built scanner at `/`; the not-found handler answers client-side routes with index.html. */
+async function serveScanner(app: FastifyInstance, root: string): Promise<void> {
+  if (!fs.existsSync(path.join(root, 'index.html'))) {
+    throw new Error(
+      `STATIC_DIR ${root} has no index.html: build the scanner first (pnpm --filter @couponscan/scanner build)`,
+    );
+  }
+  await app.register(fastifyStatic, { root, wildcard: false, index: ['index.html'] });
+}

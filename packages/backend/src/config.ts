@@ -1,0 +1,109 @@
+// The only file that reads process.env. Boot fails with the full list of what is wrong.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Config {
+  host: string;
+  port: number;
+  /** Unset: start an embedded PostgreSQL in `embeddedPgDir`. */
+  databaseUrl: string | null;
+  embeddedPgDir: string;
+  /** 0 picks a free port. */
+  embeddedPgPort: number;
+  databasePoolSize: number;
+  production: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  seedDemo: boolean;
+  admin: { email: string; password: string } | null;
+  undoWindowMinutes: number;
+  sessionTtlHours: number;
+  cookieSecure: boolean;
+  trustProxy: boolean;
+  rateLimit: { loginPerMinute: number; redemptionsPerMinute: number };
+  /** Built scanner app to serve at `/`, if any. */
+  staticDir: string | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The repository root, for defaults that live inside it (the embedded database's data). */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true/false (or 1/0), got "${env[name] ?? ''}"`);
+    return fallback;
+  };
+
+  const production = env.NODE_ENV === 'production';
+  const databaseUrl =
+    env.DATABASE_URL === undefined || env.DATABASE_URL === '' ? null : env.DATABASE_URL;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+
+  const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+  const logLevelRaw = env.LOG_LEVEL ?? 'info';
+  const logLevel = logLevels.find((level) => level === logLevelRaw);
+  if (logLevel === undefined) problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}`);
+
+  const seedDemo = flag('SEED_DEMO', false);
+  if (seedDemo && production) problems.push('SEED_DEMO must not be set when NODE_ENV=production');
+
+  const adminEmail = env.ADMIN_EMAIL ?? '';
+  const adminPassword = env.ADMIN_PASSWORD ?? '';
+  if ((adminEmail === '') !== (adminPassword === '')) {
+    problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+  }
+  if (adminPassword !== '' && adminPassword.length < 10) {
+    problems.push('ADMIN_PASSWORD must have at least 10 characters');
+  }
+
+  const staticDir =
+    env.STATIC_DIR === undefined || env.STATIC_DIR === '' ? null : path.resolve(env.STATIC_DIR);
+
+  const config: Config = {
+    host: env.HOST ?? '127.0.0.1',
+    port: integer('PORT', 3000, 0, 65535),
+    databaseUrl,
+    embeddedPgDir: path.resolve(env.EMBEDDED_PG_DIR ?? path.join(repoRoot, '.data', 'postgres')),
+    embeddedPgPort: integer('EMBEDDED_PG_PORT', 0, 0, 65535),
+    databasePoolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200),
+    production,
+    logLevel: logLevel ?? 'info',
+    seedDemo,
+    admin: adminEmail === '' ? null : { email: adminEmail, password: adminPassword },
+    undoWindowMinutes: integer('UNDO_WINDOW_MINUTES', 10, 0, 24 * 60),
+    sessionTtlHours: integer('SESSION_TTL_HOURS', 12, 1, 24 * 90),
+    cookieSecure: flag('COOKIE_SECURE', production),
+    trustProxy: flag('TRUST_PROXY', false),
+    rateLimit: {
+      loginPerMinute: integer('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 100_000),
+      redemptionsPerMinute: integer('RATE_LIMIT_REDEMPTIONS_PER_MINUTE', 300, 1, 1_000_000),
+    },
+    staticDir,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

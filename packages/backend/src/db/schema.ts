@@ -1,0 +1,113 @@
+// Kysely's view of the tables. Keep in step with migrations/.
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+/** pg returns numeric as a string to keep its precision. */
+type Numeric = ColumnType<string, string | number, string | number>;
+
+export interface StoresTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  name: string;
+  role: 'admin' | 'marketer' | 'staff';
+  store_id: string | null;
+  password_hash: string;
+  disabled_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface CampaignsTable {
+  id: Generated<string>;
+  name: string;
+  discount_type: 'percent' | 'fixed_amount' | 'free_item';
+  discount_value: Numeric | null;
+  discount_currency: string | null;
+  discount_description: Generated<string>;
+  max_redemptions_per_coupon: Generated<number>;
+  valid_from: Timestamp | null;
+  valid_until: Timestamp | null;
+  status: Generated<'active' | 'paused' | 'archived'>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface CampaignStoresTable {
+  campaign_id: string;
+  store_id: string;
+}
+
+export interface CouponsTable {
+  id: Generated<string>;
+  campaign_id: string;
+  code: string;
+  max_redemptions: number;
+  /** Read-only for the application: the ledger trigger maintains it. */
+  redemption_count: ColumnType<number, never, never>;
+  voided_at: Timestamp | null;
+  void_reason: string | null;
+  voided_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ScansTable {
+  id: Generated<string>;
+  coupon_id: string | null;
+  code: string;
+  outcome: string;
+  store_id: string | null;
+  user_id: string;
+  created_at: CreatedAt;
+}
+
+export interface TransactionsTable {
+  id: Generated<string>;
+  kind: 'redemption' | 'reversal';
+  coupon_id: string;
+  store_id: string;
+  user_id: string;
+  scan_id: string | null;
+  reverses_id: string | null;
+  reverses_kind: 'redemption' | null;
+  reason: string | null;
+  created_at: CreatedAt;
+}
+
+export interface IdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  request_hash: string;
+  response_status: number | null;
+  response_body: ColumnType<unknown, string | null, string | null>;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
+export interface DB {
+  stores: StoresTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  campaigns: CampaignsTable;
+  campaign_stores: CampaignStoresTable;
+  coupons: CouponsTable;
+  scans: ScansTable;
+  transactions: TransactionsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}

@@ -1,0 +1,50 @@
+// Keyset pagination over (created_at, id), newest first. The cursor is opaque to clients.
+import type { Page } from '@couponscan/shared/common';
+import { HttpProblem } from '../plugins/errors.ts';
+
+export interface Position {
+  createdAt: Date;
+  id: string;
+}
+
+export function encodeCursor(position: Position): string {
+  return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString(
+    'base64url',
+  );
+}
+
+export function decodeCursor(cursor: string | undefined): Position | null {
+  if (cursor === undefined || cursor === '') return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2) {
+      const [createdAt, id] = parsed as unknown[];
+      const date = new Date(String(createdAt));
+      if (typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id) && !Number.isNaN(date.getTime())) {
+        return { createdAt: date, id };
+      }
+    }
+  } catch {
+    // fall through
+  }
+  throw new HttpProblem(400, 'validation_failed', 'cursor is not one this API gave out', {}, [
+    { pointer: '/querystring/cursor', message: 'is not a valid cursor' },
+  ]);
+}
+
+/** Rows were fetched with limit + 1: the extra one says whether there is a next page. */
+export function toPage<Row extends { id: string; created_at: Date }, Item>(
+  rows: Row[],
+  limit: number,
+  map: (row: Row) => Item,
+): Page<Item> {
+  const pageRows = rows.slice(0, limit);
+  const last = pageRows.at(-1);
+  return {
+    items: pageRows.map(map),
+    nextCursor:
+      rows.length > limit && last !== undefined
+        ? encodeCursor({ createdAt: last.created_at, id: last.id })
+        : null,
+  };
+}

@@ -1,0 +1,45 @@
+// All Kysely for sessions.
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../../db/database.ts';
+import { selectUsers } from '../users/users.repository.ts';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export async function insertSession(
+  db: Executor,
+  session: { id: string; userId: string; expiresAt: Date },
+): Promise<void> {
+  await db
+    .insertInto('sessions')
+    .values({ id: session.id, user_id: session.userId, expires_at: session.expiresAt })
+    .execute();
+}
+
+/** The user behind a live session: not revoked, not expired, user not disabled. */
+export function findSessionUser(db: Executor, sessionId: string) {
+  return selectUsers(db)
+    .innerJoin('sessions', 'sessions.user_id', 'users.id')
+    .where('sessions.id', '=', sessionId)
+    .where('sessions.revoked_at', 'is', null)
+    .where('sessions.expires_at', '>', new Date())
+    .where('users.disabled_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function revokeSession(db: Executor, sessionId: string): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set((eb) => ({ revoked_at: eb.fn('now') }))
+    .where('id', '=', sessionId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+export async function revokeUserSessions(db: Executor, userId: string): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set((eb) => ({ revoked_at: eb.fn('now') }))
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}

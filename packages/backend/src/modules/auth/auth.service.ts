@@ -1,0 +1,51 @@
+// Login, logout and resolving a session cookie to a user.
+import { createHash, randomBytes } from 'node:crypto';
+import type { User } from '@couponscan/shared/auth';
+import type { Database } from '../../db/database.ts';
+import { HttpProblem } from '../../plugins/errors.ts';
+import { toUser } from '../users/users.mapper.ts';
+import { findCredentialsByEmail, findUserById } from '../users/users.repository.ts';
+import { findSessionUser, insertSession, revokeSession } from './auth.repository.ts';
+import { DUMMY_HASH_PROMISE, verifyPassword } from './password.ts';
+
+export interface AuthUser extends User {
+  sessionId: string;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export async function login(
+  db: Database,
+  credentials: { email: string; password: string },
+  ttlHours: number,
+): Promise<{ token: string; user: User; expiresAt: Date }> {
+  const found = await findCredentialsByEmail(db, credentials.email.trim());
+  // Unknown email and wrong password take the same path and give the same answer.
+  const valid = await verifyPassword(
+    credentials.password,
+    found?.password_hash ?? (await DUMMY_HASH_PROMISE),
+  );
+  if (found === undefined || !valid || found.disabled_at !== null) {
+    throw new HttpProblem(401, 'invalid_credentials', 'Email or password is wrong.');
+  }
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
+  await insertSession(db, { id: hashToken(token), userId: found.id, expiresAt });
+  const user = await findUserById(db, found.id);
+  if (user === undefined)
+    throw new HttpProblem(401, 'invalid_credentials', 'Email or password is wrong.');
+  return { token, user: toUser(user), expiresAt };
+}
+
+export async function authenticate(db: Database, token: string): Promise<AuthUser | null> {
+  if (token.length < 20 || token.length > 100) return null;
+  const sessionId = hashToken(token);
+  const row = await findSessionUser(db, sessionId);
+  return row === undefined ? null : { ...toUser(row), sessionId };
+}
+
+export async function logout(db: Database, sessionId: string): Promise<void> {
+  await revokeSession(db, sessionId);
+}

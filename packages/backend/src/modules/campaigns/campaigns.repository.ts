@@ -1,0 +1,118 @@
+// All Kysely for campaigns and the stores they are valid in.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../../db/database.ts';
+import type { Position } from '../../lib/pagination.ts';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export function selectCampaigns(db: Executor) {
+  return db
+    .selectFrom('campaigns')
+    .selectAll('campaigns')
+    .select((eb) =>
+      eb.fn
+        .coalesce(
+          eb
+            .selectFrom('campaign_stores')
+            .select(sql<string[]>`array_agg(store_id order by store_id)`.as('ids'))
+            .whereRef('campaign_stores.campaign_id', '=', 'campaigns.id'),
+          sql<string[]>`'{}'::uuid[]`,
+        )
+        .as('store_ids'),
+    );
+}
+export type CampaignRow = Awaited<
+  ReturnType<ReturnType<typeof selectCampaigns>['executeTakeFirstOrThrow']>
+>;
+
+export function findCampaign(db: Executor, id: string): Promise<CampaignRow | undefined> {
+  return selectCampaigns(db).where('campaigns.id', '=', id).executeTakeFirst();
+}
+
+export function listCampaigns(
+  db: Executor,
+  filter: { status?: 'active' | 'paused' | 'archived' },
+  after: Position | null,
+  limit: number,
+) {
+  let query = selectCampaigns(db)
+    .orderBy('campaigns.created_at', 'desc')
+    .orderBy('campaigns.id', 'desc')
+    .limit(limit + 1);
+  if (filter.status !== undefined) query = query.where('campaigns.status', '=', filter.status);
+  if (after !== null) {
+    query = query.where((eb) =>
+      eb(
+        eb.refTuple('campaigns.created_at', 'campaigns.id'),
+        '<',
+        eb.tuple(after.createdAt, after.id),
+      ),
+    );
+  }
+  return query.execute();
+}
+
+export interface CampaignValues {
+  name: string;
+  discount_type: 'percent' | 'fixed_amount' | 'free_item';
+  discount_value: number | null;
+  discount_currency: string | null;
+  discount_description: string;
+  valid_from: Date | null;
+  valid_until: Date | null;
+}
+
+export async function insertCampaign(
+  db: Executor,
+  values: CampaignValues & { max_redemptions_per_coupon: number; created_by: string },
+): Promise<string> {
+  const row = await db
+    .insertInto('campaigns')
+    .values(values)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateCampaign(
+  db: Executor,
+  id: string,
+  values: Partial<CampaignValues> & { status?: 'active' | 'paused' | 'archived' },
+): Promise<void> {
+  await db
+    .updateTable('campaigns')
+    .set((eb) => ({ ...values, updated_at: eb.fn('now') }))
+    .where('id', '=', id)
+    .execute();
+}
+
+export function lockCampaign(db: Executor, id: string) {
+  return db.selectFrom('campaigns').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function replaceCampaignStores(
+  db: Executor,
+  campaignId: string,
+  storeIds: readonly string[],
+): Promise<void> {
+  await db.deleteFrom('campaign_stores').where('campaign_id', '=', campaignId).execute();
+  if (storeIds.length > 0) {
+    await db
+      .insertInto('campaign_stores')
+      .values(storeIds.map((storeId) => ({ campaign_id: campaignId, store_id: storeId })))
+      .execute();
+  }
+}
+
+export function countCoupons(db: Executor, campaignId: string) {
+  return db
+    .selectFrom('coupons')
+    .where('campaign_id', '=', campaignId)
+    .select([
+      sql<number>`count(*)::int`.as('issued'),
+      sql<number>`(count(*) filter (where voided_at is not null))::int`.as('voided'),
+      sql<number>`(count(*) filter (where redemption_count > 0))::int`.as('redeemed'),
+      sql<number>`coalesce(sum(redemption_count), 0)::int`.as('redemptions'),
+    ])
+    .executeTakeFirstOrThrow();
+}

@@ -1,0 +1,178 @@
+// Campaigns: the rules for discounts, validity windows and stores; issuing coupons.
+import type {
+  Campaign,
+  CampaignDetail,
+  CreateCampaignBody,
+  DiscountInput,
+  ListCampaignsQuery,
+  UpdateCampaignBody,
+} from '@couponscan/shared/campaigns';
+import type { Page } from '@couponscan/shared/common';
+import type { FieldError } from '@couponscan/shared/errors';
+import type { Database } from '../../db/database.ts';
+import { decodeCursor, toPage } from '../../lib/pagination.ts';
+import { HttpProblem } from '../../plugins/errors.ts';
+import { existingStoreIds } from '../stores/stores.repository.ts';
+import { toCampaign } from './campaigns.mapper.ts';
+import {
+  countCoupons,
+  findCampaign,
+  insertCampaign,
+  listCampaigns,
+  lockCampaign,
+  replaceCampaignStores,
+  updateCampaign,
+  type CampaignValues,
+} from './campaigns.repository.ts';
+
+function invalid(errors: FieldError[]): HttpProblem {
+  return new HttpProblem(
+    422,
+    'validation_failed',
+    errors.map((e) => `${e.pointer} ${e.message}`).join('; '),
+    {},
+    errors,
+  );
+}
+
+function discountColumns(
+  discount: DiscountInput,
+): Pick<
+  CampaignValues,
+  'discount_type' | 'discount_value' | 'discount_currency' | 'discount_description'
+> {
+  const errors: FieldError[] = [];
+  const value = discount.value ?? null;
+  const currency = discount.currency ?? null;
+  const description = discount.description?.trim() ?? '';
+  if (discount.type === 'percent') {
+    if (value === null || value > 100)
+      errors.push({
+        pointer: '/body/discount/value',
+        message: 'must be a percentage above 0 and at most 100',
+      });
+    if (currency !== null)
+      errors.push({
+        pointer: '/body/discount/currency',
+        message: 'must be empty for a percent discount',
+      });
+  } else if (discount.type === 'fixed_amount') {
+    if (value === null)
+      errors.push({ pointer: '/body/discount/value', message: 'is required for a fixed amount' });
+    else if (Math.round(value * 100) !== value * 100)
+      errors.push({ pointer: '/body/discount/value', message: 'has at most two decimals' });
+    if (currency === null)
+      errors.push({
+        pointer: '/body/discount/currency',
+        message: 'is required for a fixed amount (ISO 4217, e.g. EUR)',
+      });
+  } else {
+    if (value !== null)
+      errors.push({ pointer: '/body/discount/value', message: 'must be empty for a free item' });
+    if (currency !== null)
+      errors.push({ pointer: '/body/discount/currency', message: 'must be empty for a free item' });
+    if (description === '')
+      errors.push({ pointer: '/body/discount/description', message: 'must name the free item' });
+  }
+  if (errors.length > 0) throw invalid(errors);
+  return {
+    discount_type: discount.type,
+    discount_value: value,
+    discount_currency: currency,
+    discount_description: description,
+  };
+}
+
+function checkWindow(validFrom: Date | null, validUntil: Date | null): void {
+  if (validFrom !== null && validUntil !== null && validUntil <= validFrom) {
+    throw invalid([{ pointer: '/body/validUntil', message: 'must be after validFrom' }]);
+  }
+}
+
+async function checkStores(db: Database, storeIds: readonly string[]): Promise<void> {
+  const existing = await existingStoreIds(db, storeIds);
+  const missing = storeIds.filter((id) => !existing.has(id));
+  if (missing.length > 0) {
+    throw invalid(
+      missing.map((id) => ({
+        pointer: `/body/storeIds/${storeIds.indexOf(id)}`,
+        message: `names no store (${id})`,
+      })),
+    );
+  }
+}
+
+const toDate = (value: string | null | undefined): Date | null =>
+  value === null || value === undefined ? null : new Date(value);
+
+export async function createCampaign(
+  db: Database,
+  body: CreateCampaignBody,
+  userId: string,
+): Promise<Campaign> {
+  const values: CampaignValues = {
+    name: body.name.trim(),
+    ...discountColumns(body.discount),
+    valid_from: toDate(body.validFrom),
+    valid_until: toDate(body.validUntil),
+  };
+  checkWindow(values.valid_from, values.valid_until);
+  const storeIds = body.storeIds ?? [];
+  await checkStores(db, storeIds);
+  const id = await db.transaction().execute(async (trx) => {
+    const campaignId = await insertCampaign(trx, {
+      ...values,
+      max_redemptions_per_coupon: body.maxRedemptionsPerCoupon ?? 1,
+      created_by: userId,
+    });
+    await replaceCampaignStores(trx, campaignId, storeIds);
+    return campaignId;
+  });
+  return getCampaign(db, id);
+}
+
+export async function getCampaign(db: Database, id: string): Promise<CampaignDetail> {
+  const row = await findCampaign(db, id);
+  if (row === undefined) throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
+  return { ...toCampaign(row), counts: await countCoupons(db, id) };
+}
+
+export async function listAllCampaigns(
+  db: Database,
+  query: ListCampaignsQuery,
+): Promise<Page<Campaign>> {
+  const limit = query.limit ?? 50;
+  const rows = await listCampaigns(
+    db,
+    { ...(query.status === undefined ? {} : { status: query.status }) },
+    decodeCursor(query.cursor),
+    limit,
+  );
+  return toPage(rows, limit, toCampaign);
+}
+
+export async function updateCampaignById(
+  db: Database,
+  id: string,
+  body: UpdateCampaignBody,
+): Promise<CampaignDetail> {
+  if (body.storeIds !== undefined) await checkStores(db, body.storeIds);
+  await db.transaction().execute(async (trx) => {
+    const current = await lockCampaign(trx, id);
+    if (current === undefined)
+      throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
+    const validFrom = body.validFrom !== undefined ? toDate(body.validFrom) : current.valid_from;
+    const validUntil =
+      body.validUntil !== undefined ? toDate(body.validUntil) : current.valid_until;
+    checkWindow(validFrom, validUntil);
+    await updateCampaign(trx, id, {
+      ...(body.name === undefined ? {} : { name: body.name.trim() }),
+      ...(body.discount === undefined ? {} : discountColumns(body.discount)),
+      valid_from: validFrom,
+      valid_until: validUntil,
+      ...(body.status === undefined ? {} : { status: body.status }),
+    });
+    if (body.storeIds !== undefined) await replaceCampaignStores(trx, id, body.storeIds);
+  });
+  return getCampaign(db, id);
+}

@@ -1,0 +1,133 @@
+// All Kysely for coupons.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../../db/database.ts';
+import type { Position } from '../../lib/pagination.ts';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+/**
+ * Inserts the codes that are free, in one statement; returns the rows inserted. A code that
+ * exists already is skipped (the unique index decides), so the caller can draw new ones.
+ */
+export function insertCouponsSkippingTaken(
+  db: Executor,
+  campaignId: string,
+  maxRedemptions: number,
+  codes: readonly string[],
+) {
+  return db
+    .insertInto('coupons')
+    .columns(['campaign_id', 'code', 'max_redemptions'])
+    .expression(
+      db
+        .selectFrom(
+          sql<{ code: string }>`(select unnest(${sql.val(codes)}::text[]) as code)`.as('new'),
+        )
+        .select([
+          sql.val(campaignId).as('campaign_id'),
+          'new.code',
+          sql.val(maxRedemptions).as('max_redemptions'),
+        ]),
+    )
+    .onConflict((oc) => oc.column('code').doNothing())
+    .returningAll()
+    .execute();
+}
+
+export type CouponStatusFilter = 'active' | 'redeemed' | 'voided';
+
+export function listCampaignCoupons(
+  db: Executor,
+  campaignId: string,
+  status: CouponStatusFilter | undefined,
+  after: Position | null,
+  limit: number,
+) {
+  let query = db
+    .selectFrom('coupons')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
+  if (status === 'voided') query = query.where('voided_at', 'is not', null);
+  if (status === 'redeemed') {
+    query = query
+      .where('voided_at', 'is', null)
+      .whereRef('redemption_count', '>=', 'max_redemptions');
+  }
+  if (status === 'active') {
+    query = query
+      .where('voided_at', 'is', null)
+      .whereRef('redemption_count', '<', 'max_redemptions');
+  }
+  if (after !== null) {
+    query = query.where((eb) =>
+      eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)),
+    );
+  }
+  return query.execute();
+}
+
+/** The coupon with its campaign, the database's clock, and whether `storeId` may redeem it. */
+export function findCouponForRedemption(db: Executor, code: string, storeId: string | null) {
+  return db
+    .selectFrom('coupons')
+    .innerJoin('campaigns', 'campaigns.id', 'coupons.campaign_id')
+    .selectAll('coupons')
+    .select([
+      'campaigns.name as campaign_name',
+      'campaigns.status as campaign_status',
+      'campaigns.valid_from',
+      'campaigns.valid_until',
+      'campaigns.discount_type',
+      'campaigns.discount_value',
+      'campaigns.discount_currency',
+      'campaigns.discount_description',
+      sql<Date>`now()`.as('now'),
+      (eb) =>
+        eb
+          .or([
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('campaign_stores')
+                  .whereRef('campaign_stores.campaign_id', '=', 'campaigns.id')
+                  .select(sql.lit(1).as('one')),
+              ),
+            ),
+            eb.exists(
+              eb
+                .selectFrom('campaign_stores')
+                .whereRef('campaign_stores.campaign_id', '=', 'campaigns.id')
+                .where('campaign_stores.store_id', '=', storeId)
+                .select(sql.lit(1).as('one')),
+            ),
+          ])
+          .$castTo<boolean>()
+          .as('store_allowed'),
+    ])
+    .where('coupons.code', '=', code);
+}
+export type CouponForRedemption = Awaited<
+  ReturnType<ReturnType<typeof findCouponForRedemption>['executeTakeFirstOrThrow']>
+>;
+
+export function lockCouponById(db: Executor, couponId: string) {
+  return db
+    .selectFrom('coupons')
+    .selectAll()
+    .where('id', '=', couponId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export function voidCouponRow(db: Executor, couponId: string, reason: string, userId: string) {
+  return db
+    .updateTable('coupons')
+    .set((eb) => ({ voided_at: eb.fn('now'), void_reason: reason, voided_by: userId }))
+    .where('id', '=', couponId)
+    .where('voided_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}

@@ -1,0 +1,157 @@
+// Issuing, listing, previewing and voiding coupons.
+import { generateCouponCode, parseCouponCode } from '@couponscan/shared/code';
+import type { Page } from '@couponscan/shared/common';
+import type { Coupon, CouponPreview, ListCouponsQuery } from '@couponscan/shared/coupons';
+import type { Transaction } from 'kysely';
+import type { Database, DB } from '../../db/database.ts';
+import { decodeCursor, toPage } from '../../lib/pagination.ts';
+import { HttpProblem } from '../../plugins/errors.ts';
+import type { AuthUser } from '../auth/auth.service.ts';
+import { toDiscount } from '../campaigns/campaigns.mapper.ts';
+import { findCampaign } from '../campaigns/campaigns.repository.ts';
+import { refusalFor } from '../redemptions/redemption.rules.ts';
+import { toEarlierRedemption } from '../redemptions/redemptions.mapper.ts';
+import { standingRedemptions } from '../redemptions/redemptions.repository.ts';
+import { toCoupon } from './coupons.mapper.ts';
+import {
+  findCouponForRedemption,
+  insertCouponsSkippingTaken,
+  listCampaignCoupons,
+  lockCouponById,
+  voidCouponRow,
+} from './coupons.repository.ts';
+
+/** Draws codes until `count` are inserted: a taken code is drawn again, never reported. */
+export async function issueCoupons(
+  db: Database,
+  campaignId: string,
+  count: number,
+  drawCode: () => string = generateCouponCode,
+): Promise<Coupon[]> {
+  return db
+    .transaction()
+    .execute((trx) => issueCouponsInTransaction(trx, campaignId, count, drawCode));
+}
+
+export async function issueCouponsInTransaction(
+  trx: Transaction<DB>,
+  campaignId: string,
+  count: number,
+  drawCode: () => string = generateCouponCode,
+): Promise<Coupon[]> {
+  {
+    const campaign = await findCampaign(trx, campaignId);
+    if (campaign === undefined)
+      throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
+    if (campaign.status === 'archived')
+      throw new HttpProblem(409, 'conflict', 'This campaign has ended; it issues no more coupons.');
+    const issued: Coupon[] = [];
+    for (let attempt = 0; issued.length < count; attempt++) {
+      if (attempt > 20) throw new Error('could not draw free codes: is the random source broken?');
+      const codes = new Set<string>();
+      while (codes.size < count - issued.length) codes.add(drawCode());
+      const rows = await insertCouponsSkippingTaken(
+        trx,
+        campaignId,
+        campaign.max_redemptions_per_coupon,
+        [...codes],
+      );
+      issued.push(...rows.map(toCoupon));
+    }
+    return issued;
+  }
+}
+
+export async function listCoupons(
+  db: Database,
+  campaignId: string,
+  query: ListCouponsQuery,
+): Promise<Page<Coupon>> {
+  if ((await findCampaign(db, campaignId)) === undefined)
+    throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
+  const limit = query.limit ?? 50;
+  const rows = await listCampaignCoupons(
+    db,
+    campaignId,
+    query.status,
+    decodeCursor(query.cursor),
+    limit,
+  );
+  return toPage(rows, limit, toCoupon);
+}
+
+function parseOrThrow(raw: string): string {
+  const parsed = parseCouponCode(raw);
+  if (!parsed.ok) {
+    throw new HttpProblem(
+      422,
+      'invalid_code',
+      parsed.reason === 'check_failed'
+        ? 'The check character does not match: the code was mistyped or misread.'
+        : 'A coupon code has 4 to 64 letters and digits.',
+    );
+  }
+  return parsed.code;
+}
+
+export async function previewCoupon(
+  db: Database,
+  user: AuthUser,
+  raw: string,
+  storeId: string | undefined,
+): Promise<CouponPreview> {
+  if (user.role === 'staff' && storeId !== undefined && storeId !== user.storeId) {
+    throw new HttpProblem(403, 'forbidden', 'Staff see coupons only for their own store.');
+  }
+  const judgedStore = user.role === 'staff' ? user.storeId : (storeId ?? null);
+  const coupon = await findCouponForRedemption(
+    db,
+    parseOrThrow(raw),
+    judgedStore,
+  ).executeTakeFirst();
+  if (coupon === undefined) throw new HttpProblem(404, 'not_found', 'No coupon has this code.');
+  const reason = refusalFor({
+    voidedAt: coupon.voided_at,
+    redemptionCount: coupon.redemption_count,
+    maxRedemptions: coupon.max_redemptions,
+    campaignStatus: coupon.campaign_status,
+    validFrom: coupon.valid_from,
+    validUntil: coupon.valid_until,
+    storeAllowed: judgedStore === null ? null : coupon.store_allowed,
+    now: coupon.now,
+  });
+  return {
+    coupon: toCoupon(coupon),
+    campaign: {
+      id: coupon.campaign_id,
+      name: coupon.campaign_name,
+      discount: toDiscount(coupon),
+      status: coupon.campaign_status,
+      validFrom: coupon.valid_from?.toISOString() ?? null,
+      validUntil: coupon.valid_until?.toISOString() ?? null,
+    },
+    redemptionsLeft: Math.max(0, coupon.max_redemptions - coupon.redemption_count),
+    redeemable: reason === null && user.role !== 'marketer' && judgedStore !== null,
+    reason,
+    redemptions: (await standingRedemptions(db, coupon.id)).map(toEarlierRedemption),
+  };
+}
+
+export async function voidCoupon(
+  db: Database,
+  user: AuthUser,
+  raw: string,
+  reason: string,
+): Promise<Coupon> {
+  const code = parseOrThrow(raw);
+  return db.transaction().execute(async (trx) => {
+    const found = await findCouponForRedemption(trx, code, null).executeTakeFirst();
+    if (found === undefined) throw new HttpProblem(404, 'not_found', 'No coupon has this code.');
+    // The redemption's lock: a void and a redemption of one coupon never interleave.
+    await lockCouponById(trx, found.id);
+    const voided = await voidCouponRow(trx, found.id, reason.trim(), user.id);
+    if (voided === undefined)
+      throw new HttpProblem(409, 'conflict', 'This coupon is voided already.');
+    return toCoupon(voided);
+  });
+}

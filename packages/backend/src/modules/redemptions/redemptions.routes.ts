@@ -1,0 +1,107 @@
+// /api/redemptions: redeem (with an Idempotency-Key), undo, and the ledger.
+import { IdParamsSchema, PageSchema } from '@couponscan/shared/common';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_KEY_PATTERN,
+  LedgerEntrySchema,
+  ListRedemptionsQuerySchema,
+  RedeemBodySchema,
+  RedemptionSuccessSchema,
+  ReversalBodySchema,
+} from '@couponscan/shared/redemptions';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { currentUser } from '../../plugins/auth.ts';
+import { HttpProblem, sendProblem } from '../../plugins/errors.ts';
+import { listRedemptions, redeemCoupon, reverseRedemption } from './redemptions.service.ts';
+
+const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const redeemers = app.authorize(['staff', 'admin']);
+
+  app.post(
+    '/api/redemptions',
+    {
+      preHandler: redeemers,
+      schema: { body: RedeemBodySchema, response: { 201: RedemptionSuccessSchema } },
+      config: {
+        rateLimit: {
+          max: app.config.rateLimit.redemptionsPerMinute,
+          timeWindow: 60_000,
+          hook: 'preHandler',
+          keyGenerator: (request) => `redeem:${request.user?.id ?? request.ip}`,
+        },
+      },
+    },
+    async (request, reply) => {
+      const user = currentUser(request);
+      const key = request.headers[IDEMPOTENCY_KEY_HEADER];
+      if (typeof key !== 'string' || key === '') {
+        throw new HttpProblem(
+          400,
+          'idempotency_key_required',
+          'Send an Idempotency-Key header (a new UUID per attempt, the same on every retry of it).',
+        );
+      }
+      if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
+        throw new HttpProblem(
+          400,
+          'validation_failed',
+          'The Idempotency-Key must be 8 to 255 visible ASCII characters.',
+          {},
+          [
+            {
+              pointer: '/headers/idempotency-key',
+              message: 'must be 8 to 255 visible ASCII characters',
+            },
+          ],
+        );
+      }
+      const answer = await redeemCoupon(
+        app.db,
+        user,
+        request.body,
+        key,
+        app.config.undoWindowMinutes,
+      );
+      if (answer.replayed) void reply.header('idempotent-replayed', 'true');
+      if (!('redemption' in answer.body)) return sendProblem(reply, answer.body);
+      return reply.status(201).send(answer.body);
+    },
+  );
+
+  app.post(
+    '/api/redemptions/:id/reversal',
+    {
+      preHandler: redeemers,
+      schema: {
+        params: IdParamsSchema,
+        body: ReversalBodySchema,
+        response: { 201: LedgerEntrySchema },
+      },
+    },
+    async (request, reply) => {
+      const reversal = await reverseRedemption(
+        app.db,
+        currentUser(request),
+        request.params.id,
+        request.body.reason,
+        app.config.undoWindowMinutes,
+      );
+      return reply.status(201).send(reversal);
+    },
+  );
+
+  app.get(
+    '/api/redemptions',
+    {
+      preHandler: app.authorize(['staff', 'marketer', 'admin']),
+      schema: {
+        querystring: ListRedemptionsQuerySchema,
+        response: { 200: PageSchema(LedgerEntrySchema) },
+      },
+    },
+    async (request) => listRedemptions(app.db, currentUser(request), request.query),
+  );
+  return Promise.resolve();
+};
+
+export default redemptionsRoutes;

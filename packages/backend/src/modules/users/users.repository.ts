@@ -1,0 +1,119 @@
+// All Kysely for users.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../../db/database.ts';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export function selectUsers(db: Executor) {
+  return db
+    .selectFrom('users')
+    .leftJoin('stores', 'stores.id', 'users.store_id')
+    .select([
+      'users.id',
+      'users.email',
+      'users.name',
+      'users.role',
+      'users.store_id',
+      'stores.name as store_name',
+      'users.disabled_at',
+      'users.created_at',
+    ]);
+}
+export type UserRow = Awaited<
+  ReturnType<ReturnType<typeof selectUsers>['executeTakeFirstOrThrow']>
+>;
+
+export function findUserById(db: Executor, id: string): Promise<UserRow | undefined> {
+  return selectUsers(db).where('users.id', '=', id).executeTakeFirst();
+}
+
+export function findCredentialsByEmail(db: Executor, email: string) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'password_hash', 'disabled_at'])
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .executeTakeFirst();
+}
+
+export function listUsers(
+  db: Executor,
+  after: { createdAt: Date; id: string } | null,
+  limit: number,
+) {
+  let query = selectUsers(db)
+    .orderBy('users.created_at', 'desc')
+    .orderBy('users.id', 'desc')
+    .limit(limit + 1);
+  if (after !== null) {
+    query = query.where((eb) =>
+      eb(eb.refTuple('users.created_at', 'users.id'), '<', eb.tuple(after.createdAt, after.id)),
+    );
+  }
+  return query.execute();
+}
+
+export function countUsers(db: Executor): Promise<number> {
+  return db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow()
+    .then((row) => Number(row.count));
+}
+
+export interface NewUser {
+  email: string;
+  name: string;
+  role: 'admin' | 'marketer' | 'staff';
+  storeId: string | null;
+  passwordHash: string;
+}
+
+export async function insertUser(db: Executor, user: NewUser): Promise<string> {
+  const row = await db
+    .insertInto('users')
+    .values({
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      store_id: user.storeId,
+      password_hash: user.passwordHash,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface UserChanges {
+  name?: string;
+  role?: 'admin' | 'marketer' | 'staff';
+  storeId?: string | null;
+  passwordHash?: string;
+  disabled?: boolean;
+}
+
+export async function updateUser(db: Executor, id: string, changes: UserChanges): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set((eb) => ({
+      ...(changes.name === undefined ? {} : { name: changes.name }),
+      ...(changes.role === undefined ? {} : { role: changes.role }),
+      ...(changes.storeId === undefined ? {} : { store_id: changes.storeId }),
+      ...(changes.passwordHash === undefined ? {} : { password_hash: changes.passwordHash }),
+      ...(changes.disabled === undefined
+        ? {}
+        : { disabled_at: changes.disabled ? sql<Date>`coalesce(disabled_at, now())` : null }),
+      updated_at: eb.fn('now'),
+    }))
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export function lockUser(db: Executor, id: string) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'role', 'store_id'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}

@@ -1,0 +1,68 @@
+// Resolves the session cookie to `request.user` and gives routes `app.authorize(roles)`.
+import cookie from '@fastify/cookie';
+import { SESSION_COOKIE, type Role } from '@couponscan/shared/auth';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  preHandlerAsyncHookHandler,
+} from 'fastify';
+import fp from 'fastify-plugin';
+import { authenticate, type AuthUser } from '../modules/auth/auth.service.ts';
+import { HttpProblem } from './errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: AuthUser | null;
+  }
+  interface FastifyInstance {
+    /** preHandler: 401 without a session, 403 unless the user has one of `roles`. */
+    authorize(roles: readonly Role[]): preHandlerAsyncHookHandler;
+    setSessionCookie(reply: FastifyReply, token: string, expiresAt: Date): void;
+    clearSessionCookie(reply: FastifyReply): void;
+  }
+}
+
+/** The authenticated user of a route behind `authorize`. */
+export function currentUser(request: FastifyRequest): AuthUser {
+  if (request.user === null) throw new HttpProblem(401, 'unauthenticated', 'Please log in.');
+  return request.user;
+}
+
+export default fp(
+  async (app: FastifyInstance) => {
+    await app.register(cookie);
+    app.decorateRequest('user', null);
+
+    app.addHook('onRequest', async (request) => {
+      const token = request.cookies[SESSION_COOKIE];
+      if (token !== undefined && request.url.startsWith('/api/')) {
+        request.user = await authenticate(app.db, token);
+      }
+    });
+
+    app.decorate('authorize', (roles: readonly Role[]) => {
+      return async (request: FastifyRequest) => {
+        const user = currentUser(request);
+        if (!roles.includes(user.role)) {
+          throw new HttpProblem(403, 'forbidden', `This needs the role ${roles.join(' or ')}.`);
+        }
+        return Promise.resolve();
+      };
+    });
+
+    app.decorate('setSessionCookie', (reply: FastifyReply, token: string, expiresAt: Date) => {
+      void reply.setCookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: app.config.cookieSecure,
+        path: '/',
+        expires: expiresAt,
+      });
+    });
+    app.decorate('clearSessionCookie', (reply: FastifyReply) => {
+      void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    });
+  },
+  { name: 'auth', dependencies: ['errors'] },
+);

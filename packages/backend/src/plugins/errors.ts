@@ -1,0 +1,140 @@
+// One error model: every failure leaves as RFC 9457 problem+json with a stable `code` from
+// @couponscan/shared/errors. 5xx answers never carry details; they are logged instead.
+import {
+  PROBLEM_CONTENT_TYPE,
+  problemType,
+  type ErrorCode,
+  type FieldError,
+  type Problem,
+} from '@couponscan/shared/errors';
+import path from 'node:path';
+import '@fastify/static';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+
+const TITLES: Partial<Record<ErrorCode, string>> = {
+  validation_failed: 'The request is not valid',
+  invalid_code: 'This is not a valid coupon code',
+  unauthenticated: 'Please log in',
+  invalid_credentials: 'Email or password is wrong',
+  forbidden: 'You are not allowed to do this',
+  not_found: 'Not found',
+  rate_limited: 'Too many requests',
+  internal_error: 'Something went wrong on our side',
+};
+
+/** An expected failure with a stable code; thrown by services, rendered by the handler below. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    readonly detail?: string,
+    readonly extensions: Record<string, unknown> = {},
+    readonly errors?: FieldError[],
+  ) {
+    super(detail ?? code);
+    this.name = 'HttpProblem';
+  }
+}
+
+export function problemBody(
+  status: number,
+  code: ErrorCode,
+  detail?: string,
+  extensions: Record<string, unknown> = {},
+  errors?: FieldError[],
+): Problem {
+  return {
+    ...extensions,
+    type: problemType(code),
+    title: TITLES[code] ?? code.replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase()),
+    status,
+    ...(detail === undefined ? {} : { detail }),
+    code,
+    ...(errors === undefined ? {} : { errors }),
+  };
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+}
+
+function validationErrors(error: FastifyError): FieldError[] {
+  const context = error.validationContext ?? 'body';
+  return (error.validation ?? []).map((issue) => {
+    const missing =
+      issue.keyword === 'required' && typeof issue.params.missingProperty === 'string'
+        ? `/${issue.params.missingProperty}`
+        : '';
+    const extra =
+      issue.keyword === 'additionalProperties' &&
+      typeof issue.params.additionalProperty === 'string'
+        ? `/${issue.params.additionalProperty}`
+        : '';
+    return {
+      pointer: `/${context}${issue.instancePath}${missing}${extra}`,
+      message:
+        issue.keyword === 'additionalProperties'
+          ? 'is not allowed'
+          : (issue.message ?? 'is invalid'),
+    };
+  });
+}
+
+export default fp(
+  (app: FastifyInstance) => {
+    app.setErrorHandler((error: FastifyError | HttpProblem, request, reply) => {
+      if (error instanceof HttpProblem) {
+        return sendProblem(
+          reply,
+          problemBody(error.status, error.code, error.detail, error.extensions, error.errors),
+        );
+      }
+      if (error.validation !== undefined) {
+        const errors = validationErrors(error);
+        const detail = errors.map((e) => `${e.pointer} ${e.message}`).join('; ');
+        return sendProblem(reply, problemBody(400, 'validation_failed', detail, {}, errors));
+      }
+      const status = error.statusCode ?? 500;
+      if (status === 429) {
+        return sendProblem(
+          reply,
+          problemBody(429, 'rate_limited', 'Please wait a moment and try again.'),
+        );
+      }
+      if (status === 413)
+        return sendProblem(reply, problemBody(413, 'payload_too_large', error.message));
+      if (status === 415) {
+        return sendProblem(reply, problemBody(415, 'unsupported_media_type', error.message));
+      }
+      if (status >= 400 && status < 500) {
+        // Fastify's own client errors: malformed JSON, empty body with a JSON content type …
+        return sendProblem(reply, problemBody(400, 'validation_failed', error.message));
+      }
+      request.log.error({ err: error }, 'unhandled error');
+      if (status === 503) return sendProblem(reply, problemBody(503, 'service_unavailable'));
+      return sendProblem(
+        reply,
+        problemBody(500, 'internal_error', 'The error was logged. Please try again.'),
+      );
+    });
+
+    app.setNotFoundHandler((request, reply) => {
+      const pathname = request.url.split('?')[0] ?? '';
+      if (
+        app.config.staticDir !== null &&
+        request.method === 'GET' &&
+        !pathname.startsWith('/api/') &&
+        path.extname(pathname) === ''
+      ) {
+        // a client-side route of the scanner app
+        return reply.type('text/html').sendFile('index.html');
+      }
+      return sendProblem(
+        reply,
+        problemBody(404, 'not_found', `No route for ${request.method} ${pathname}`),
+      );
+    });
+  },
+  { name: 'errors' },
+);

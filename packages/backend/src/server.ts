@@ -1,0 +1,95 @@
+// The process: reads the config, provides the database (embedded unless DATABASE_URL is set),
+// migrates, seeds, listens, and on SIGINT/SIGTERM closes the server, the pool and the database.
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import {
+  createDatabase,
+  provideDatabaseServer,
+  type Database,
+  type DatabaseServer,
+} from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { DEMO_PASSWORD, DEMO_USERS, ensureFirstAdmin, seedDemo } from './db/seed.ts';
+import { deleteExpiredIdempotencyKeys } from './modules/redemptions/redemptions.repository.ts';
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`couponscan cannot start, ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  let server: DatabaseServer | null = null;
+  let db: Database | null = null;
+  let closing = false;
+
+  const close = async (exitCode: number) => {
+    if (closing) return;
+    closing = true;
+    await app?.close().catch(() => undefined);
+    await db?.destroy().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+    process.exit(exitCode);
+  };
+  let app: Awaited<ReturnType<typeof buildApp>> | null = null;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      say(`${signal}: closing…`);
+      // a second signal, or a hung close, ends the process anyway
+      setTimeout(() => process.exit(1), 10_000).unref();
+      void close(0);
+    });
+  }
+
+  try {
+    server = await provideDatabaseServer(config, (message) => process.stderr.write(`${message}\n`));
+    say(`database: ${server.description}`);
+    db = createDatabase(server.url, config.databasePoolSize);
+    await migrateToLatest(db);
+    if (await ensureFirstAdmin(db, config.admin))
+      say(`created the first admin, ${config.admin?.email ?? ''}`);
+    if (config.seedDemo) {
+      const codes = await seedDemo(db);
+      say(
+        `demo data: store DEMO; users ${DEMO_USERS.map((u) => u.email).join(', ')}; password ${DEMO_PASSWORD}`,
+      );
+      if (codes.length > 0) say(`demo coupons (unused): ${codes.join(' ')}`);
+    }
+    app = await buildApp({
+      config,
+      db,
+      logger: {
+        level: config.logLevel,
+        redact: ['req.headers.cookie', 'req.headers.authorization'],
+      },
+    });
+    const database = db;
+    const sweep = setInterval(() => {
+      deleteExpiredIdempotencyKeys(database).catch((error: unknown) =>
+        app?.log.warn({ err: error }, 'idempotency sweep failed'),
+      );
+    }, 3600_000);
+    sweep.unref();
+    app.addHook('onClose', () => {
+      clearInterval(sweep);
+      return Promise.resolve();
+    });
+    const address = await app.listen({ host: config.host, port: config.port });
+    say(`couponscan backend listening on ${address}`);
+  } catch (error) {
+    process.stderr.write(
+      `couponscan failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    await close(1);
+  }
+}
+
+void main();
