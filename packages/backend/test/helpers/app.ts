@@ -1,0 +1,46 @@
+// Builds the real app on a real database for a test file; `listen` gives real HTTP.
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import type { Database } from '../../src/db/database.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    ...loadConfig({ LOG_LEVEL: 'silent' }),
+    rateLimit: { loginPerMinute: 1000, redemptionsPerMinute: 10_000 },
+    ...overrides,
+  };
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: Database;
+  database: TestDatabase;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(
+  options: { config?: Partial<Config>; database?: TestDatabase; poolSize?: number } = {},
+): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase(options.poolSize ?? 20));
+  const config = testConfig(options.config);
+  const app = await buildApp({ config, db: database.db });
+  await app.ready();
+  return {
+    app,
+    db: database.db,
+    database,
+    config,
+    close: async () => {
+      await app.close();
+      if (options.database === undefined) await database.close();
+    },
+  };
+}
+
+/** Listens on a free loopback port and returns the base URL. */
+export async function listen(app: FastifyInstance): Promise<string> {
+  return app.listen({ host: '127.0.0.1', port: 0 });
+}

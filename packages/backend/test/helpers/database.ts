@@ -1,0 +1,32 @@
+// A database of this test file's own, copied from the migrated template.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createDatabase, type Database } from '../../src/db/database.ts';
+
+export interface TestDatabase {
+  url: string;
+  db: Database;
+  /** Closes the pool; the database itself is dropped by the global teardown. */
+  close(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+export async function createTestDatabase(poolSize = 10): Promise<TestDatabase> {
+  const name = `${inject('pgRunPrefix')}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: inject('pgServerUrl') });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name} template ${inject('pgTemplate')}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(inject('pgServerUrl'), name);
+  const db = createDatabase(url, poolSize);
+  return { url, db, close: () => db.destroy() };
+}
