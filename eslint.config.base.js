@@ -12,9 +12,14 @@ export function baseConfig(tsconfigRootDir) {
       languageOptions: { parserOptions: { projectService: true, tsconfigRootDir } },
       rules: {
         '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
-        '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+        '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
         '@typescript-eslint/consistent-type-imports': 'error',
       },
+    },
+    {
+      // expect.any()/expect.stringContaining() are typed `any` by design
+      files: ['**/test/**', '**/e2e/**', '**/*.test.ts', '**/*.test.tsx'],
+      rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
     },
   );
 }

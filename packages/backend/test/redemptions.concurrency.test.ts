@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../src/db/database.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { createTestApp, listen, type TestApp } from './helpers/app.ts';
-import { ApiClient, loggedIn, makeCoupon, makeUser } from './helpers/factories.ts';
+import type { ApiClient } from './helpers/factories.ts';
+import { loggedIn, makeCoupon, makeUser } from './helpers/factories.ts';
 
 let database: TestDatabase;
 let first: TestApp;

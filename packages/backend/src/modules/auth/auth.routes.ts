@@ -39,10 +39,12 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/auth/me',
     { schema: { response: { 200: SessionResponseSchema } } },
     async (request) => {
-      const { sessionId: _sessionId, ...user } = currentUser(request);
+      // the session id stays on the server
+      const { sessionId, ...user } = currentUser(request);
       return Promise.resolve({ user, undoWindowMinutes: app.config.undoWindowMinutes });
     },
   );
+  return Promise.resolve();
 };
 
 export default authRoutes;

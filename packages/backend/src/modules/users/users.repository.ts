@@ -55,7 +55,7 @@ export function listUsers(
 export function countUsers(db: Executor): Promise<number> {
   return db
     .selectFrom('users')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .select((eb) => eb.fn.countAll<string>().as('count'))
     .executeTakeFirstOrThrow()
     .then((row) => Number(row.count));
 }
