@@ -34,7 +34,12 @@ export class ConfigError extends Error {
 /** The repository root, for defaults that live inside it (the embedded database's data). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export interface ConfigOptions {
+  /** `pnpm dev`: demo data on unless SEED_DEMO says otherwise. */
+  dev?: boolean;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: ConfigOptions = {}): Config {
   const problems: string[] = [];
 
   const integer = (name: string, fallback: number, min: number, max: number): number => {
@@ -68,7 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = logLevels.find((level) => level === logLevelRaw);
   if (logLevel === undefined) problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}`);
 
-  const seedDemo = flag('SEED_DEMO', false);
+  const seedDemo = flag('SEED_DEMO', options.dev === true && !production);
   if (seedDemo && production) problems.push('SEED_DEMO must not be set when NODE_ENV=production');
 
   const adminEmail = env.ADMIN_EMAIL ?? '';

@@ -14,7 +14,7 @@ import { deleteExpiredIdempotencyKeys } from './modules/redemptions/redemptions.
 
 function readConfig(): Config {
   try {
-    return loadConfig();
+    return loadConfig(process.env, { dev: process.argv.includes('--dev') });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`couponscan cannot start, ${error.message}\n`);
