@@ -11,7 +11,9 @@ export type DiscountType = (typeof DISCOUNT_TYPES)[number];
 export const DiscountSchema = Type.Object(
   {
     type: Type.Union(DISCOUNT_TYPES.map((type) => Type.Literal(type))),
-    value: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1e9 }), Type.Null()])),
+    value: Type.Optional(
+      Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1e9 }), Type.Null()]),
+    ),
     currency: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Z]{3}$' }), Type.Null()])),
     description: Type.Optional(Type.String({ maxLength: 500 })),
   },
@@ -66,7 +68,9 @@ export const CreateCampaignBodySchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     discount: DiscountSchema,
-    maxRedemptionsPerCoupon: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
+    maxRedemptionsPerCoupon: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
+    ),
     validFrom: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
     validUntil: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
     storeIds: Type.Optional(Type.Array(IdSchema, { maxItems: 10_000, uniqueItems: true })),

@@ -24,7 +24,9 @@ export const CouponSchema = Type.Object({
 });
 export type Coupon = Static<typeof CouponSchema>;
 
-export const CodeParamsSchema = Type.Object({ code: Type.String({ minLength: 1, maxLength: 300 }) });
+export const CodeParamsSchema = Type.Object({
+  code: Type.String({ minLength: 1, maxLength: 300 }),
+});
 
 export const IssueCouponsBodySchema = Type.Object(
   { count: Type.Integer({ minimum: 1, maximum: 10_000 }) },

@@ -14,7 +14,12 @@ export const REFUSAL_OUTCOMES = [
 export type RefusalOutcome = (typeof REFUSAL_OUTCOMES)[number];
 
 /** Every outcome a scan can have; each scan row records one. */
-export const SCAN_OUTCOMES = ['redeemed', ...REFUSAL_OUTCOMES, 'not_found', 'invalid_code'] as const;
+export const SCAN_OUTCOMES = [
+  'redeemed',
+  ...REFUSAL_OUTCOMES,
+  'not_found',
+  'invalid_code',
+] as const;
 export type ScanOutcome = (typeof SCAN_OUTCOMES)[number];
 
 export const ERROR_CODES = [

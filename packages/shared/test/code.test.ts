@@ -73,14 +73,21 @@ describe('coupon code format', () => {
     const code = generateCouponCode();
     const display = formatCouponCode(code);
     expect(parseCouponCode(`https://shop.example/c/${display}`)).toMatchObject({ ok: true, code });
-    expect(parseCouponCode(`https://shop.example/c/${code}?utm=qr#x`)).toMatchObject({ ok: true, code });
+    expect(parseCouponCode(`https://shop.example/c/${code}?utm=qr#x`)).toMatchObject({
+      ok: true,
+      code,
+    });
   });
 
   it('tells a misread generated code from an imported code', () => {
     const code = generateCouponCode();
     const wrongCheck = code.slice(0, -1) + (code.endsWith('0') ? '1' : '0');
     expect(parseCouponCode(wrongCheck)).toEqual({ ok: false, reason: 'check_failed' });
-    expect(parseCouponCode('summer-2025-ab')).toEqual({ ok: true, kind: 'imported', code: 'SUMMER2025AB' });
+    expect(parseCouponCode('summer-2025-ab')).toEqual({
+      ok: true,
+      kind: 'imported',
+      code: 'SUMMER2025AB',
+    });
     expect(looksGenerated(code)).toBe(true);
     expect(looksGenerated('SUMMER2025AB')).toBe(false);
   });
