@@ -90,7 +90,7 @@ export async function insertScan(
 export async function insertRedemption(
   db: Executor,
   redemption: { couponId: string; code: string; storeId: string; userId: string },
-): Promise<{ id: string; scanId: string }> {
+): Promise<{ id: string; scanId: string; createdAt: Date }> {
   const row = await db
     .with('scan', (qb) =>
       qb
@@ -117,10 +117,10 @@ export async function insertRedemption(
           'scan.id',
         ]),
     )
-    .returning(['id', 'scan_id'])
+    .returning(['id', 'scan_id', 'created_at'])
     .executeTakeFirstOrThrow();
   if (row.scan_id === null) throw new Error('redemption without scan');
-  return { id: row.id, scanId: row.scan_id };
+  return { id: row.id, scanId: row.scan_id, createdAt: row.created_at };
 }
 
 export async function insertReversal(

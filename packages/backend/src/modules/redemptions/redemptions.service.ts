@@ -35,6 +35,7 @@ import {
   listLedger,
   standingRedemptions,
   storeIdempotentResponse,
+  type LedgerRow,
 } from './redemptions.repository.ts';
 
 export const IDEMPOTENCY_TTL_HOURS = 24;
@@ -199,8 +200,23 @@ async function attemptRedemption(
     storeId: store.id,
     userId: user.id,
   });
-  const entry = await findLedgerEntry(trx, redemption.id);
-  if (entry === undefined) throw new Error('the ledger row just written is missing');
+  // Everything the answer names is at hand already: no query to read back the ledger row.
+  const entry: LedgerRow = {
+    id: redemption.id,
+    kind: 'redemption',
+    coupon_id: coupon.id,
+    code: coupon.code,
+    campaign_id: coupon.campaign_id,
+    campaign_name: coupon.campaign_name,
+    store_id: store.id,
+    store_name: store.name,
+    user_id: user.id,
+    user_name: user.name,
+    created_at: redemption.createdAt,
+    reverses_id: null,
+    reversed_by_id: null,
+    reason: null,
+  };
   return {
     status: 201,
     body: {
@@ -209,7 +225,7 @@ async function attemptRedemption(
       discount: known.discount,
       redemptionsLeft: coupon.max_redemptions - coupon.redemption_count - 1,
       undoableUntil: new Date(
-        entry.created_at.getTime() + undoWindowMinutes * 60_000,
+        redemption.createdAt.getTime() + undoWindowMinutes * 60_000,
       ).toISOString(),
     },
   };
