@@ -1,0 +1,42 @@
+// The redemption path's queries, compiled, checked in as SQL (as Immich does): a change to a
+// key query shows up as a SQL diff in review. Update with `vitest run -u` when the change is meant.
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+} from 'kysely';
+import { describe, expect, it } from 'vitest';
+import type { DB } from '../src/db/database.ts';
+import { findCouponForRedemption } from '../src/modules/coupons/coupons.repository.ts';
+import { selectLedger } from '../src/modules/redemptions/redemptions.repository.ts';
+
+const db = new Kysely<DB>({
+  dialect: {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (k) => new PostgresIntrospector(k),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  },
+});
+
+const UUID = '00000000-0000-0000-0000-000000000000';
+
+function sqlOf(query: { compile(): { sql: string } }): string {
+  return `${query.compile().sql}\n`;
+}
+
+describe('compiled SQL of the redemption path', () => {
+  it('locks the coupon row (FOR UPDATE OF coupons) while reading its campaign and store rule', async () => {
+    const query = findCouponForRedemption(db, 'CODE', UUID).forUpdate('coupons');
+    expect(sqlOf(query)).toContain('for update of "coupons"');
+    await expect(sqlOf(query)).toMatchFileSnapshot('sql/lock-coupon-for-redemption.sql');
+  });
+
+  it('reads the ledger with store, staff and reversal in one query', async () => {
+    await expect(sqlOf(selectLedger(db).where('t.id', '=', UUID))).toMatchFileSnapshot(
+      'sql/ledger-entry.sql',
+    );
+  });
+});
