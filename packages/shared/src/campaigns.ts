@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IdSchema, PageQuerySchema, TimestampSchema } from './common.ts';
+import { IdSchema, NonBlankStringSchema, PageQuerySchema, TimestampSchema } from './common.ts';
 
 export const DISCOUNT_TYPES = ['percent', 'fixed_amount', 'free_item'] as const;
 export type DiscountType = (typeof DISCOUNT_TYPES)[number];
@@ -66,7 +66,7 @@ export type CampaignDetail = Static<typeof CampaignDetailSchema>;
 
 export const CreateCampaignBodySchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: NonBlankStringSchema(200),
     discount: DiscountSchema,
     maxRedemptionsPerCoupon: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
@@ -81,7 +81,7 @@ export type CreateCampaignBody = Static<typeof CreateCampaignBodySchema>;
 
 export const UpdateCampaignBodySchema = Type.Object(
   {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    name: Type.Optional(NonBlankStringSchema(200)),
     discount: Type.Optional(DiscountSchema),
     validFrom: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
     validUntil: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),

@@ -8,6 +8,14 @@ export type Id = Static<typeof IdSchema>;
 export const TimestampSchema = Type.String({ format: 'date-time' });
 export type Timestamp = Static<typeof TimestampSchema>;
 
+/**
+ * Text a person must fill in: the server trims it, so only spaces counts as empty (and must be a
+ * 400 here rather than a failed database check later).
+ */
+export function NonBlankStringSchema(maxLength: number) {
+  return Type.String({ minLength: 1, maxLength, pattern: '\\S' });
+}
+
 export const IdParamsSchema = Type.Object({ id: IdSchema });
 
 export const PageQuerySchema = Type.Object({

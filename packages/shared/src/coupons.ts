@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CampaignStatusSchema, DiscountViewSchema } from './campaigns.ts';
-import { IdSchema, PageQuerySchema, TimestampSchema } from './common.ts';
+import { IdSchema, NonBlankStringSchema, PageQuerySchema, TimestampSchema } from './common.ts';
 import { REFUSAL_OUTCOMES } from './errors.ts';
 
 export const COUPON_STATUSES = ['active', 'redeemed', 'voided'] as const;
@@ -78,7 +78,7 @@ export const PreviewQuerySchema = Type.Object({
 });
 
 export const VoidCouponBodySchema = Type.Object(
-  { reason: Type.String({ minLength: 1, maxLength: 500 }) },
+  { reason: NonBlankStringSchema(500) },
   { additionalProperties: false },
 );
 export type VoidCouponBody = Static<typeof VoidCouponBodySchema>;

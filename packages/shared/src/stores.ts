@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IdSchema, TimestampSchema } from './common.ts';
+import { IdSchema, NonBlankStringSchema, TimestampSchema } from './common.ts';
 
 export const StoreSchema = Type.Object({
   id: IdSchema,
@@ -13,7 +13,7 @@ export type Store = Static<typeof StoreSchema>;
 export const CreateStoreBodySchema = Type.Object(
   {
     code: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9-]{1,31}$' }),
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: NonBlankStringSchema(200),
   },
   { additionalProperties: false },
 );

@@ -1,13 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { EmailSchema, PasswordSchema, RoleSchema } from './auth.ts';
-import { IdSchema } from './common.ts';
+import { IdSchema, NonBlankStringSchema } from './common.ts';
 
 export { UserSchema, type User } from './auth.ts';
 
 export const CreateUserBodySchema = Type.Object(
   {
     email: EmailSchema,
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: NonBlankStringSchema(200),
     password: PasswordSchema,
     role: RoleSchema,
     /** Required for staff, refused for other roles. */
@@ -19,7 +19,7 @@ export type CreateUserBody = Static<typeof CreateUserBodySchema>;
 
 export const UpdateUserBodySchema = Type.Object(
   {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    name: Type.Optional(NonBlankStringSchema(200)),
     password: Type.Optional(PasswordSchema),
     role: Type.Optional(RoleSchema),
     storeId: Type.Optional(Type.Union([IdSchema, Type.Null()])),

@@ -1,4 +1,7 @@
 // Keyset pagination over (created_at, id), newest first. The cursor is opaque to clients.
+// A cursor's time has only milliseconds (a JS Date) while PostgreSQL keeps microseconds, so
+// repositories compare against the created_at of the cursor's row, read by its id; the time in
+// the cursor is the fallback when that row is gone.
 import type { Page } from '@couponscan/shared/common';
 import { HttpProblem } from '../plugins/errors.ts';
 

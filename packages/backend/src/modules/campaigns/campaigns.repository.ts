@@ -45,7 +45,16 @@ export function listCampaigns(
       eb(
         eb.refTuple('campaigns.created_at', 'campaigns.id'),
         '<',
-        eb.tuple(after.createdAt, after.id),
+        eb.tuple(
+          eb.fn.coalesce(
+            eb
+              .selectFrom('campaigns as cursor')
+              .select('cursor.created_at')
+              .where('cursor.id', '=', after.id),
+            eb.val(after.createdAt),
+          ),
+          after.id,
+        ),
       ),
     );
   }

@@ -23,7 +23,20 @@ export function listStores(db: Executor, after: Position | null, limit: number) 
     .limit(limit + 1);
   if (after !== null) {
     query = query.where((eb) =>
-      eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)),
+      eb(
+        eb.refTuple('created_at', 'id'),
+        '<',
+        eb.tuple(
+          eb.fn.coalesce(
+            eb
+              .selectFrom('stores as cursor')
+              .select('cursor.created_at')
+              .where('cursor.id', '=', after.id),
+            eb.val(after.createdAt),
+          ),
+          after.id,
+        ),
+      ),
     );
   }
   return query.execute();

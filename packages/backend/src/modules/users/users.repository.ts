@@ -46,7 +46,20 @@ export function listUsers(
     .limit(limit + 1);
   if (after !== null) {
     query = query.where((eb) =>
-      eb(eb.refTuple('users.created_at', 'users.id'), '<', eb.tuple(after.createdAt, after.id)),
+      eb(
+        eb.refTuple('users.created_at', 'users.id'),
+        '<',
+        eb.tuple(
+          eb.fn.coalesce(
+            eb
+              .selectFrom('users as cursor')
+              .select('cursor.created_at')
+              .where('cursor.id', '=', after.id),
+            eb.val(after.createdAt),
+          ),
+          after.id,
+        ),
+      ),
     );
   }
   return query.execute();
