@@ -59,7 +59,8 @@ function discountColumns(
   } else if (discount.type === 'fixed_amount') {
     if (value === null)
       errors.push({ pointer: '/body/discount/value', message: 'is required for a fixed amount' });
-    else if (Math.round(value * 100) !== value * 100)
+    // value * 100 is not exact in binary floating point (19.99 * 100 = 1998.9999999999998)
+    else if (Number(value.toFixed(2)) !== value)
       errors.push({ pointer: '/body/discount/value', message: 'has at most two decimals' });
     if (currency === null)
       errors.push({
