@@ -5,6 +5,7 @@ import type {
   FastifyInstance,
   FastifyReply,
   FastifyRequest,
+  onRequestAsyncHookHandler,
   preHandlerAsyncHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
@@ -16,8 +17,12 @@ declare module 'fastify' {
     user: AuthUser | null;
   }
   interface FastifyInstance {
-    /** preHandler: 401 without a session, 403 unless the user has one of `roles`. */
-    authorize(roles: readonly Role[]): preHandlerAsyncHookHandler;
+    /**
+     * 401 without a session, 403 unless the user has one of `roles`. Use it as the route's
+     * `onRequest` hook, so the role is checked before the body is parsed and validated: a caller
+     * without the role gets 401/403, never the schema's validation errors.
+     */
+    authorize(roles: readonly Role[]): onRequestAsyncHookHandler & preHandlerAsyncHookHandler;
     setSessionCookie(reply: FastifyReply, token: string, expiresAt: Date): void;
     clearSessionCookie(reply: FastifyReply): void;
   }

@@ -22,7 +22,7 @@ const campaignsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/campaigns',
     {
-      preHandler: marketers,
+      onRequest: marketers,
       schema: { body: CreateCampaignBodySchema, response: { 201: CampaignSchema } },
     },
     async (request, reply) =>
@@ -32,7 +32,7 @@ const campaignsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/campaigns',
     {
-      preHandler: marketers,
+      onRequest: marketers,
       schema: {
         querystring: ListCampaignsQuerySchema,
         response: { 200: PageSchema(CampaignSchema) },
@@ -44,7 +44,7 @@ const campaignsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/campaigns/:id',
     {
-      preHandler: marketers,
+      onRequest: marketers,
       schema: { params: IdParamsSchema, response: { 200: CampaignDetailSchema } },
     },
     async (request) => getCampaign(app.db, request.params.id),
@@ -53,7 +53,7 @@ const campaignsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/api/campaigns/:id',
     {
-      preHandler: marketers,
+      onRequest: marketers,
       schema: {
         params: IdParamsSchema,
         body: UpdateCampaignBodySchema,

@@ -20,7 +20,7 @@ const couponsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/campaigns/:id/coupons',
     {
-      preHandler: marketers,
+      onRequest: marketers,
       schema: {
         params: IdParamsSchema,
         body: IssueCouponsBodySchema,
@@ -36,7 +36,7 @@ const couponsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/campaigns/:id/coupons',
     {
-      preHandler: marketers,
+      onRequest: marketers,
       schema: {
         params: IdParamsSchema,
         querystring: ListCouponsQuerySchema,
@@ -49,7 +49,7 @@ const couponsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/coupons/:code',
     {
-      preHandler: app.authorize(['staff', 'marketer', 'admin']),
+      onRequest: app.authorize(['staff', 'marketer', 'admin']),
       schema: {
         params: CodeParamsSchema,
         querystring: PreviewQuerySchema,
@@ -63,7 +63,7 @@ const couponsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/coupons/:code/void',
     {
-      preHandler: marketers,
+      onRequest: marketers,
       schema: {
         params: CodeParamsSchema,
         body: VoidCouponBodySchema,

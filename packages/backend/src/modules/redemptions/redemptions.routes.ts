@@ -20,7 +20,7 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/redemptions',
     {
-      preHandler: redeemers,
+      onRequest: redeemers,
       schema: { body: RedeemBodySchema, response: { 201: RedemptionSuccessSchema } },
       config: {
         rateLimit: {
@@ -71,7 +71,7 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/redemptions/:id/reversal',
     {
-      preHandler: redeemers,
+      onRequest: redeemers,
       schema: {
         params: IdParamsSchema,
         body: ReversalBodySchema,
@@ -93,7 +93,7 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/redemptions',
     {
-      preHandler: app.authorize(['staff', 'marketer', 'admin']),
+      onRequest: app.authorize(['staff', 'marketer', 'admin']),
       schema: {
         querystring: ListRedemptionsQuerySchema,
         response: { 200: PageSchema(LedgerEntrySchema) },

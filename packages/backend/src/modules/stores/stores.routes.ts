@@ -8,7 +8,7 @@ const storesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/stores',
     {
-      preHandler: app.authorize(['admin']),
+      onRequest: app.authorize(['admin']),
       schema: { body: CreateStoreBodySchema, response: { 201: StoreSchema } },
     },
     async (request, reply) => reply.status(201).send(await createStore(app.db, request.body)),
@@ -17,7 +17,7 @@ const storesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/stores',
     {
-      preHandler: app.authorize(['admin', 'marketer']),
+      onRequest: app.authorize(['admin', 'marketer']),
       schema: { querystring: PageQuerySchema, response: { 200: PageSchema(StoreSchema) } },
     },
     async (request) => listAllStores(app.db, request.query),

@@ -9,14 +9,14 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/api/users',
-    { preHandler: admin, schema: { body: CreateUserBodySchema, response: { 201: UserSchema } } },
+    { onRequest: admin, schema: { body: CreateUserBodySchema, response: { 201: UserSchema } } },
     async (request, reply) => reply.status(201).send(await createUser(app.db, request.body)),
   );
 
   app.get(
     '/api/users',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: { querystring: PageQuerySchema, response: { 200: PageSchema(UserSchema) } },
     },
     async (request) => listAllUsers(app.db, request.query),
@@ -25,7 +25,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/api/users/:id',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: { params: IdParamsSchema, body: UpdateUserBodySchema, response: { 200: UserSchema } },
     },
     async (request) => updateUserById(app.db, request.params.id, request.body),
