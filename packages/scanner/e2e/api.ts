@@ -1,0 +1,47 @@
+// Talking to the real backend from the test itself: an admin issues a fresh coupon.
+import type { Campaign } from '@couponscan/shared/campaigns';
+import type { Page } from '@couponscan/shared/common';
+import type { Coupon, CouponPreview } from '@couponscan/shared/coupons';
+
+export async function signIn(baseUrl: string, email: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'demo-password' }),
+  });
+  if (!response.ok)
+    throw new Error(`login as ${email}: ${response.status} ${await response.text()}`);
+  const cookie = response.headers.getSetCookie().map((line) => line.split(';')[0]);
+  return cookie.join('; ');
+}
+
+async function json<T>(baseUrl: string, cookie: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export async function issueCoupon(baseUrl: string): Promise<Coupon> {
+  const cookie = await signIn(baseUrl, 'admin@example.com');
+  const campaigns = await json<Page<Campaign>>(baseUrl, cookie, '/api/campaigns');
+  const campaign = campaigns.items.find((item) => item.status === 'active');
+  if (campaign === undefined) throw new Error('the demo data has no active campaign');
+  const issued = await json<{ items: Coupon[] }>(
+    baseUrl,
+    cookie,
+    `/api/campaigns/${campaign.id}/coupons`,
+    { count: 1 },
+  );
+  const coupon = issued.items[0];
+  if (coupon === undefined) throw new Error('no coupon issued');
+  return coupon;
+}
+
+export async function previewAsStaff(baseUrl: string, code: string): Promise<CouponPreview> {
+  const cookie = await signIn(baseUrl, 'staff@example.com');
+  return json<CouponPreview>(baseUrl, cookie, `/api/coupons/${encodeURIComponent(code)}`);
+}

@@ -1,0 +1,206 @@
+// The camera, through html5-qrcode's Html5Qrcode class. Start and stop are transitions that must
+// never overlap (the library throws, or leaks a running camera, if stop() races start()): every
+// transition is chained on one promise kept in a ref, so React StrictMode's mount–unmount–mount,
+// route changes and the page being hidden all settle in order.
+import {
+  Html5Qrcode,
+  Html5QrcodeScannerState,
+  Html5QrcodeSupportedFormats,
+  type CameraDevice,
+} from 'html5-qrcode';
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+export type CameraProblem =
+  'insecure_context' | 'unsupported' | 'no_camera' | 'permission_denied' | 'in_use' | 'failed';
+
+export type CameraStatus =
+  | { state: 'starting' }
+  | { state: 'scanning' }
+  /** Released because the page is hidden; restarts when it is shown again. */
+  | { state: 'paused' }
+  | { state: 'error'; problem: CameraProblem; detail: string };
+
+export interface QrCamera {
+  status: CameraStatus;
+  cameras: CameraDevice[];
+  switchCamera: () => void;
+  torch: { supported: boolean; on: boolean };
+  toggleTorch: () => void;
+  retry: () => void;
+}
+
+/** Marked when the camera is asked for, and when its frames are being decoded; the e2e test
+ * measures from these to the verdict. */
+export const CAMERA_REQUESTED_MARK = 'couponscan:camera-requested';
+export const CAMERA_STARTED_MARK = 'couponscan:camera-started';
+
+const SCAN_CONFIG = {
+  fps: 10,
+  // the decode region: the middle 75 % of the shorter side
+  qrbox: (width: number, height: number) => {
+    const side = Math.max(120, Math.floor(Math.min(width, height) * 0.75));
+    return { width: side, height: side };
+  },
+};
+
+const SURFACE_READY_DEADLINE_MS = 5_000;
+
+async function until(condition: () => boolean, deadlineMs: number): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!condition() && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+}
+
+export function classifyCameraError(error: unknown): CameraProblem {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (/NotAllowedError|PermissionDenied|Permission denied|SecurityError/i.test(text)) {
+    return 'permission_denied';
+  }
+  if (/NotFoundError|DevicesNotFound|OverconstrainedError|device not found/i.test(text)) {
+    return 'no_camera';
+  }
+  if (/NotReadableError|TrackStartError|Could not start video source|AbortError/i.test(text)) {
+    return 'in_use';
+  }
+  if (/not supported/i.test(text)) return 'unsupported';
+  return 'failed';
+}
+
+function preflightProblem(): CameraProblem | null {
+  if (!window.isSecureContext) return 'insecure_context';
+  // undefined outside secure contexts and in old browsers, whatever lib.dom says
+  const media = navigator.mediaDevices as MediaDevices | undefined;
+  if (typeof media?.getUserMedia !== 'function') return 'unsupported';
+  return null;
+}
+
+export function useQrCamera(elementId: string, onDecoded: (text: string) => void): QrCamera {
+  const [status, setStatus] = useState<CameraStatus>({ state: 'starting' });
+  const [cameras, setCameras] = useState<CameraDevice[]>([]);
+  const [torch, setTorch] = useState({ supported: false, on: false });
+  const scannerRef = useRef<Html5Qrcode | null>(null);
+  const transitionRef = useRef<Promise<void>>(Promise.resolve());
+  const cameraIdRef = useRef<string | null>(null);
+  const mountedRef = useRef(false);
+  const onDecodedRef = useRef(onDecoded);
+  useEffect(() => {
+    onDecodedRef.current = onDecoded;
+  }, [onDecoded]);
+
+  const enqueue = useCallback((transition: () => Promise<void>) => {
+    transitionRef.current = transitionRef.current.then(transition).catch(() => undefined);
+  }, []);
+
+  const start = useCallback(() => {
+    enqueue(async () => {
+      if (!mountedRef.current || document.visibilityState === 'hidden') return;
+      const problem = preflightProblem();
+      if (problem !== null) {
+        setStatus({ state: 'error', problem, detail: '' });
+        return;
+      }
+      scannerRef.current ??= new Html5Qrcode(elementId, {
+        formatsToSupport: [Html5QrcodeSupportedFormats.QR_CODE],
+        useBarCodeDetectorIfSupported: true,
+        verbose: false,
+      });
+      const scanner = scannerRef.current;
+      if (scanner.getState() !== Html5QrcodeScannerState.NOT_STARTED) return;
+      setStatus({ state: 'starting' });
+      performance.mark(CAMERA_REQUESTED_MARK);
+      try {
+        await scanner.start(
+          cameraIdRef.current ?? { facingMode: 'environment' },
+          SCAN_CONFIG,
+          (text) => {
+            onDecodedRef.current(text);
+          },
+          undefined,
+        );
+      } catch (error) {
+        setStatus({ state: 'error', problem: classifyCameraError(error), detail: String(error) });
+        return;
+      }
+      // start() resolves before the video plays, and stop() fails half-way if called before it
+      // does, leaving the library stuck; so a start transition ends when frames are decoded.
+      await until(() => scanner.isScanning, SURFACE_READY_DEADLINE_MS);
+      performance.mark(CAMERA_STARTED_MARK);
+      setStatus({ state: 'scanning' });
+      try {
+        const feature = scanner.getRunningTrackCameraCapabilities().torchFeature();
+        setTorch({ supported: feature.isSupported(), on: feature.value() === true });
+      } catch {
+        setTorch({ supported: false, on: false });
+      }
+      // labels and ids are only available once permission is granted, i.e. now
+      Html5Qrcode.getCameras().then(setCameras, () => {
+        setCameras([]);
+      });
+    });
+  }, [elementId, enqueue]);
+
+  const stop = useCallback(
+    (next: CameraStatus) => {
+      enqueue(async () => {
+        const scanner = scannerRef.current;
+        if (scanner !== null && scanner.getState() !== Html5QrcodeScannerState.NOT_STARTED) {
+          try {
+            await scanner.stop();
+          } catch {
+            // the library can fail half-way through stopping: start afresh next time
+            scannerRef.current = null;
+            document.getElementById(elementId)?.replaceChildren();
+          }
+        }
+        setTorch({ supported: false, on: false });
+        if (mountedRef.current) setStatus(next);
+      });
+    },
+    [elementId, enqueue],
+  );
+
+  useEffect(() => {
+    mountedRef.current = true;
+    start();
+    const onVisibility = () => {
+      // a hidden page must not keep the camera (and its light) on
+      if (document.visibilityState === 'hidden') stop({ state: 'paused' });
+      else start();
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      document.removeEventListener('visibilitychange', onVisibility);
+      mountedRef.current = false;
+      stop({ state: 'paused' });
+    };
+  }, [start, stop]);
+
+  const switchCamera = useCallback(() => {
+    if (cameras.length < 2) return;
+    const current = cameras.findIndex((camera) => camera.id === cameraIdRef.current);
+    const next = cameras[(current + 1) % cameras.length];
+    if (next === undefined) return;
+    cameraIdRef.current = next.id;
+    stop({ state: 'starting' });
+    start();
+  }, [cameras, start, stop]);
+
+  const toggleTorch = useCallback(() => {
+    enqueue(async () => {
+      const scanner = scannerRef.current;
+      if (scanner?.getState() !== Html5QrcodeScannerState.SCANNING) return;
+      const feature = scanner.getRunningTrackCameraCapabilities().torchFeature();
+      const on = feature.value() !== true;
+      await feature.apply(on);
+      setTorch({ supported: true, on });
+    });
+  }, [enqueue]);
+
+  const retry = useCallback(() => {
+    stop({ state: 'starting' });
+    start();
+  }, [start, stop]);
+
+  return { status, cameras, switchCamera, torch, toggleTorch, retry };
+}

@@ -1,0 +1,15 @@
+import basicSsl from '@vitejs/plugin-basic-ssl';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+import { lanQrPlugin } from './dev/lan-qr-plugin.ts';
+
+// The backend's default HOST/PORT (packages/backend/src/config.ts).
+const api = { '/api': { target: 'http://127.0.0.1:3000' } };
+
+export default defineConfig({
+  // HTTPS with a self-signed certificate: a phone's browser only opens the camera in a secure context.
+  plugins: [react(), basicSsl(), lanQrPlugin()],
+  server: { host: true, port: 5173, proxy: api },
+  preview: { host: true, port: 4173, proxy: api },
+  build: { target: 'es2022', sourcemap: true },
+});
