@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 /** @param {string} tsconfigRootDir */
 export function baseConfig(tsconfigRootDir) {
   return tseslint.config(
-    { ignores: ['dist/**', 'coverage/**', 'dev-dist/**', '*.config.*', 'eslint.config.js'] },
+    { ignores: ['dist/**', 'coverage/**', 'dev-dist/**', '*.config.*', 'eslint.config.js', '*.mjs'] },
     js.configs.recommended,
     ...tseslint.configs.strictTypeChecked,
     {

@@ -24,7 +24,6 @@ const packageName = (specifier) =>
     .join('/');
 
 const entryPoint = path.join(root, 'src', 'server.ts');
-const mainGuard = /import\.meta\.url\s*===\s*`file:\/\/\$\{process\.argv\[1\][^`]*`/g;
 
 const outdir = path.join(root, 'dist');
 await rm(outdir, { recursive: true, force: true });
@@ -38,27 +37,6 @@ const result = await build({
   format: 'esm',
   target: 'node20.19',
   plugins: [
-    {
-      // In a bundle every module shares the bundle's import.meta.url, so a module's CLI guard
-      // (`import.meta.url === file://argv[1]`, e.g. src/db/migrate.ts) would be true inside
-      // dist/server.js and run that CLI too: a second embedded PostgreSQL on the same data
-      // directory. Only the entry point may be the main module.
-      name: 'only-the-entry-is-main',
-      setup(esbuild) {
-        esbuild.onLoad({ filter: /\/src\/.*\.ts$/ }, async (args) => {
-          const source = await readFile(args.path, 'utf8');
-          if (args.path === entryPoint || !source.includes('process.argv[1]')) return undefined;
-          const contents = source.replace(mainGuard, 'false');
-          if (contents.includes('process.argv[1]')) {
-            throw new Error(
-              `${path.relative(root, args.path)} reads process.argv[1] in a way build.mjs cannot ` +
-                'neutralise; move its command-line part into a file of its own',
-            );
-          }
-          return { contents, loader: 'ts' };
-        });
-      },
-    },
     {
       // Every bare import is external (deep ones like `pg/lib/...` too) except the workspace
       // packages; the check below makes sure each external one is a backend dependency.

