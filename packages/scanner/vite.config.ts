@@ -3,8 +3,9 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { lanQrPlugin } from './dev/lan-qr-plugin.ts';
 
-// The backend's default HOST/PORT (packages/backend/src/config.ts).
-const api = { '/api': { target: 'http://127.0.0.1:3000' } };
+// The backend's default HOST/PORT (packages/backend/src/config.ts); API_PROXY_TARGET points the dev
+// server at another one. This is the only place the scanner reads the environment.
+const api = { '/api': { target: process.env.API_PROXY_TARGET ?? 'http://127.0.0.1:3000' } };
 
 export default defineConfig({
   // HTTPS with a self-signed certificate: a phone's browser only opens the camera in a secure context.

@@ -2,6 +2,7 @@
 import { screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { classifyCameraError } from '../src/features/scan/hooks/use-qr-camera.ts';
+import { cameraRunning } from './camera-helpers.ts';
 import { fakeCamera } from './fake-camera.ts';
 import { renderApp } from './render-app.tsx';
 
@@ -51,7 +52,8 @@ describe('camera problems', () => {
     expect(screen.queryByText('Point at the QR code')).toBeNull();
     fakeCamera.startError = null;
     await user.click(tryAgain);
-    expect(await screen.findByText('Point at the QR code')).toBeInTheDocument();
+    await cameraRunning();
+    expect(screen.getByText('Point at the QR code')).toBeInTheDocument();
   });
 
   it('classifies the browser errors html5-qrcode passes on', () => {

@@ -5,7 +5,7 @@ import { IDEMPOTENCY_KEY_HEADER } from '@couponscan/shared/redemptions';
 import { act, screen, waitFor } from '@testing-library/react';
 import { delay, http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { scan } from './camera-helpers.ts';
+import { cameraRunning, scan } from './camera-helpers.ts';
 import { newCode, problemResponse, redemptionSuccess } from './fixtures.ts';
 import { server } from './msw-server.ts';
 import { renderApp, verdictElement } from './render-app.tsx';
@@ -118,7 +118,7 @@ describe('offline', () => {
   it('says so in a banner and does not send or pretend to redeem', async () => {
     const backend = redemptionServer([]);
     renderApp({ mode: 'instant' });
-    await screen.findByText('Point at the QR code');
+    await cameraRunning();
     act(() => {
       goOffline();
     });

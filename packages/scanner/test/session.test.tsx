@@ -5,7 +5,7 @@ import type { RedemptionSuccess } from '@couponscan/shared/redemptions';
 import { screen, waitFor } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { scan } from './camera-helpers.ts';
+import { cameraRunning, scan } from './camera-helpers.ts';
 import {
   newCode,
   problemResponse,
@@ -56,7 +56,8 @@ describe('sign-in', () => {
     await user.clear(screen.getByLabelText('Password'));
     await user.type(screen.getByLabelText('Password'), 'demo-password');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
-    expect(await screen.findByText('Point at the QR code')).toBeInTheDocument();
+    await cameraRunning();
+    expect(screen.getByText('Point at the QR code')).toBeInTheDocument();
     expect(window.location.pathname).toBe('/scan');
   });
 
@@ -82,7 +83,7 @@ describe('sign-in', () => {
     await user.type(await screen.findByLabelText('Email'), 'staff@example.com');
     await user.type(screen.getByLabelText('Password'), 'demo-password');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
-    await screen.findByText('Point at the QR code');
+    await cameraRunning();
 
     auth.expire();
     server.use(http.post('/api/redemptions', () => unauthenticated()));
@@ -96,7 +97,7 @@ describe('sign-in', () => {
     authServer('staff');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
 
-    await screen.findByText('Point at the QR code');
+    await cameraRunning();
     expect(window.location.pathname).toBe('/scan');
     await waitFor(() => {
       expect(verdictElement()).toBeNull();

@@ -1,5 +1,5 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup, waitFor } from '@testing-library/react';
+import { cleanup, configure, waitFor } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest';
 import { fakeCamera } from './fake-camera.ts';
 import { server } from './msw-server.ts';
@@ -11,6 +11,9 @@ vi.mock('html5-qrcode', () =>
     Html5QrcodeSupportedFormats: fake.Html5QrcodeSupportedFormats,
   })),
 );
+
+// CI runs every package's tests at once on two cores: give findBy/waitFor room, not sleeps
+configure({ asyncUtilTimeout: 4_000 });
 
 beforeAll(() => {
   server.listen({ onUnhandledRequest: 'error' });
