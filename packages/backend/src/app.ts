@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import authRoutes from './modules/auth/auth.routes.ts';
+import batchesRoutes from './modules/batches/batches.routes.ts';
 import campaignsRoutes from './modules/campaigns/campaigns.routes.ts';
 import couponsRoutes from './modules/coupons/coupons.routes.ts';
 import healthRoutes from './modules/health/health.routes.ts';
@@ -16,6 +17,7 @@ import storesRoutes from './modules/stores/stores.routes.ts';
 import usersRoutes from './modules/users/users.routes.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
+import jobs from './plugins/jobs.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -48,6 +50,7 @@ export async function buildApp({
   await app.register(errors);
   await app.register(rateLimit, { global: false });
   await app.register(auth);
+  await app.register(jobs);
 
   await app.register(healthRoutes);
   await app.register(authRoutes);
@@ -56,6 +59,7 @@ export async function buildApp({
   await app.register(campaignsRoutes);
   await app.register(couponsRoutes);
   await app.register(redemptionsRoutes);
+  await app.register(batchesRoutes);
 
   if (config.staticDir !== null) await serveScanner(app, config.staticDir);
   return app;

@@ -83,6 +83,8 @@ async function main(): Promise<void> {
       return Promise.resolve();
     });
     const address = await app.listen({ host: config.host, port: config.port });
+    // background jobs (large coupon batches); unfinished ones from a previous run resume
+    app.jobs.start();
     say(`couponscan backend listening on ${address}`);
   } catch (error) {
     process.stderr.write(

@@ -49,6 +49,10 @@ export const ERROR_CODES = [
   // 5xx: never with details
   'internal_error',
   'service_unavailable',
+  // issue 4, issuing at scale: 422 a CSV import with bad lines (each listed), 422 a PDF sheet
+  // asked for more coupons than one sheet holds
+  'import_invalid',
+  'sheet_too_large',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -65,6 +65,8 @@ export interface CouponsTable {
   void_reason: string | null;
   voided_by: string | null;
   created_at: CreatedAt;
+  /** The batch it was issued or imported in; null when issued one call at a time. */
+  batch_id: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export interface ScansTable {
@@ -100,6 +102,37 @@ export interface IdempotencyKeysTable {
   expires_at: Timestamp;
 }
 
+export interface BatchesTable {
+  id: Generated<string>;
+  campaign_id: string;
+  source: Generated<'generated' | 'imported'>;
+  count: number;
+  prefix: string | null;
+  status: Generated<'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'>;
+  generated: Generated<number>;
+  error: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface JobsTable {
+  /** bigint: pg returns it as a string */
+  id: ColumnType<string, never, never>;
+  kind: string;
+  payload: ColumnType<unknown, string, string>;
+  status: Generated<'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'>;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  run_after: Generated<Date>;
+  locked_by: string | null;
+  locked_at: Timestamp | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  finished_at: Timestamp | null;
+}
+
 export interface DB {
   stores: StoresTable;
   users: UsersTable;
@@ -110,4 +143,6 @@ export interface DB {
   scans: ScansTable;
   transactions: TransactionsTable;
   idempotency_keys: IdempotencyKeysTable;
+  batches: BatchesTable;
+  jobs: JobsTable;
 }

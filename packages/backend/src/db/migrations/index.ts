@@ -2,7 +2,9 @@
 // build runs the same migrations as the sources do.
 import type { Migration } from 'kysely';
 import * as createCoreTables from './2026_11_28_0000_create_core_tables.ts';
+import * as createBatches from './2026_11_28_0100_create_batches.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_28_0000_create_core_tables': createCoreTables,
+  '2026_11_28_0100_create_batches': createBatches,
 };

@@ -1,0 +1,172 @@
+// All Kysely for batches and the coupons they issue.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../../db/database.ts';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export function insertBatch(
+  db: Executor,
+  values: {
+    campaign_id: string;
+    source: 'generated' | 'imported';
+    count: number;
+    prefix: string | null;
+    created_by: string;
+    status: 'queued' | 'running';
+  },
+) {
+  return db
+    .insertInto('batches')
+    .values({ ...values, started_at: values.status === 'running' ? sql<Date>`now()` : null })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+export type BatchRow = Awaited<ReturnType<typeof insertBatch>>;
+
+export function findBatch(db: Executor, id: string) {
+  return db.selectFrom('batches').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function listCampaignBatches(db: Executor, campaignId: string, limit: number) {
+  return db
+    .selectFrom('batches')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** A new attempt starts from nothing; undefined when the batch was cancelled meanwhile. */
+export function markBatchRunning(db: Executor, id: string) {
+  return db
+    .updateTable('batches')
+    .set({ status: 'running', generated: 0, error: null, started_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('status', 'in', ['queued', 'running'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Progress, seen at once by others; false when the batch is no longer running (cancelled). */
+export async function recordBatchProgress(
+  db: Executor,
+  id: string,
+  generated: number,
+): Promise<boolean> {
+  const row = await db
+    .updateTable('batches')
+    .set({ generated })
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** In the transaction that inserted the coupons, so both commit together. */
+export function markBatchSucceeded(db: Executor, id: string, generated: number) {
+  return db
+    .updateTable('batches')
+    .set({ status: 'succeeded', generated, error: null, finished_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('status', 'in', ['queued', 'running'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export function markBatchEnded(
+  db: Executor,
+  id: string,
+  status: 'failed' | 'cancelled',
+  error: string | null,
+) {
+  return db
+    .updateTable('batches')
+    .set({ status, error, finished_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('status', 'in', ['queued', 'running'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Back in the queue after a stop: the next attempt starts over. */
+export function markBatchQueued(db: Executor, id: string) {
+  return db
+    .updateTable('batches')
+    .set({ status: 'queued', generated: 0, started_at: null })
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+}
+
+/**
+ * Inserts the codes that are free in one statement (INSERT … SELECT FROM unnest) and returns how
+ * many: a code that exists already, or twice in `codes`, is skipped by the unique index, and the
+ * caller draws again.
+ */
+export async function insertBatchCodes(
+  db: Executor,
+  batch: { id: string; campaignId: string; maxRedemptions: number },
+  codes: readonly string[],
+): Promise<number> {
+  const result = await db
+    .insertInto('coupons')
+    .columns(['campaign_id', 'code', 'max_redemptions', 'batch_id'])
+    .expression(
+      db
+        .selectFrom(
+          sql<{ code: string }>`(select unnest(${sql.val(codes)}::text[]) as code)`.as('drawn'),
+        )
+        .select([
+          sql.val(batch.campaignId).as('campaign_id'),
+          'drawn.code',
+          sql.val(batch.maxRedemptions).as('max_redemptions'),
+          sql.val(batch.id).as('batch_id'),
+        ]),
+    )
+    .onConflict((oc) => oc.column('code').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n);
+}
+
+/** The planner's estimate of how many coupons exist: an O(1) upper bound for the guess rule. */
+export async function estimateCouponCount(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom(sql<{ reltuples: number }>`pg_class`.as('c'))
+    .select(sql<number>`greatest(reltuples, 0)::float8`.as('estimate'))
+    .where(sql`oid`, '=', sql`'coupons'::regclass`)
+    .executeTakeFirst();
+  return row?.estimate ?? 0;
+}
+
+/** One slice of a batch's coupons in code order, for the printable sheet. */
+export function listBatchCoupons(db: Executor, batchId: string, afterCode: string, limit: number) {
+  return db
+    .selectFrom('coupons')
+    .select(['code'])
+    .where('batch_id', '=', batchId)
+    .where('code', '>', afterCode)
+    .orderBy('code')
+    .limit(limit)
+    .execute();
+}
+
+/** The code just before the `offset`-th coupon of the batch, in code order ('' for the first). */
+export async function batchCodeBefore(
+  db: Executor,
+  batchId: string,
+  offset: number,
+): Promise<string | null> {
+  if (offset === 0) return '';
+  const row = await db
+    .selectFrom('coupons')
+    .select('code')
+    .where('batch_id', '=', batchId)
+    .orderBy('code')
+    .offset(offset - 1)
+    .limit(1)
+    .executeTakeFirst();
+  return row?.code ?? null;
+}

@@ -1,0 +1,185 @@
+// Issuing coupons in batches: small ones within the request, large ones as a background job.
+import {
+  BATCH_INLINE_MAX_COUNT,
+  guessProbability,
+  MAX_GUESS_PROBABILITY,
+  type Batch,
+  type CreateBatchBody,
+} from '@couponscan/shared/batches';
+import { parsePrefix, RANDOM_LENGTH } from '@couponscan/shared/code';
+import type { Database } from '../../db/database.ts';
+import { HttpProblem } from '../../plugins/errors.ts';
+import type { AuthUser } from '../auth/auth.service.ts';
+import { findCampaign } from '../campaigns/campaigns.repository.ts';
+import { JobCancelled, throwIfStopped, type JobHandler, type JobQueue } from '../jobs/job-queue.ts';
+import { insertBatchCoupons, type IssuingOptions } from './batch-issuing.ts';
+import { toBatch } from './batches.mapper.ts';
+import {
+  estimateCouponCount,
+  findBatch,
+  insertBatch,
+  listCampaignBatches,
+  markBatchEnded,
+  markBatchQueued,
+  markBatchRunning,
+  markBatchSucceeded,
+  recordBatchProgress,
+} from './batches.repository.ts';
+
+export const ISSUE_BATCH_JOB = 'issue_batch';
+
+function prefixOrThrow(raw: string | undefined): string {
+  if (raw === undefined) return '';
+  const parsed = parsePrefix(raw);
+  if (!parsed.ok) {
+    throw new HttpProblem(422, 'validation_failed', `prefix: ${parsed.message}`, {}, [
+      { pointer: '/body/prefix', message: parsed.message },
+    ]);
+  }
+  return parsed.prefix;
+}
+
+/**
+ * Refuses a batch when one random guess of a well-formed code would hit a valid one with a
+ * chance of one in a billion or more. Counted generously: every coupon in the table (the
+ * planner's estimate) plus the new ones, as if they all shared this prefix.
+ */
+export function assertCodeSpace(count: number, existing: number, randomLength = RANDOM_LENGTH) {
+  const chance = guessProbability(existing + count, randomLength);
+  if (chance >= MAX_GUESS_PROBABILITY) {
+    throw new HttpProblem(
+      422,
+      'code_space_too_small',
+      `${randomLength} random characters leave ${32 ** randomLength} possible codes; with ` +
+        `${existing + count} valid ones a single random guess would hit one with a chance of ` +
+        `${chance.toExponential(1)}, and it must stay below ${MAX_GUESS_PROBABILITY}. ` +
+        'Issue fewer coupons or use longer codes.',
+      { guessProbability: chance, maxGuessProbability: MAX_GUESS_PROBABILITY },
+    );
+  }
+}
+
+async function campaignForIssuing(db: Database, campaignId: string) {
+  const campaign = await findCampaign(db, campaignId);
+  if (campaign === undefined) throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
+  if (campaign.status === 'archived')
+    throw new HttpProblem(409, 'conflict', 'This campaign has ended; it issues no more coupons.');
+  return campaign;
+}
+
+export async function createBatch(
+  db: Database,
+  jobs: JobQueue,
+  user: AuthUser,
+  campaignId: string,
+  body: CreateBatchBody,
+  options: IssuingOptions = {},
+): Promise<{ batch: Batch; completed: boolean }> {
+  const prefix = prefixOrThrow(body.prefix);
+  const campaign = await campaignForIssuing(db, campaignId);
+  assertCodeSpace(body.count, await estimateCouponCount(db));
+  const values = {
+    campaign_id: campaign.id,
+    source: 'generated' as const,
+    count: body.count,
+    prefix: prefix === '' ? null : prefix,
+    created_by: user.id,
+  };
+
+  if (body.count <= BATCH_INLINE_MAX_COUNT) {
+    const row = await db.transaction().execute(async (trx) => {
+      const batch = await insertBatch(trx, { ...values, status: 'running' });
+      await insertBatchCoupons(
+        trx,
+        {
+          id: batch.id,
+          campaignId: campaign.id,
+          count: batch.count,
+          prefix,
+          maxRedemptions: campaign.max_redemptions_per_coupon,
+        },
+        options,
+      );
+      const done = await markBatchSucceeded(trx, batch.id, batch.count);
+      if (done === undefined) throw new Error('the new batch vanished');
+      return done;
+    });
+    return { batch: toBatch(row), completed: true };
+  }
+
+  const row = await db.transaction().execute(async (trx) => {
+    const batch = await insertBatch(trx, { ...values, status: 'queued' });
+    await jobs.enqueue(trx, ISSUE_BATCH_JOB, { batchId: batch.id });
+    return batch;
+  });
+  jobs.poke();
+  return { batch: toBatch(row), completed: false };
+}
+
+export async function getBatch(db: Database, id: string): Promise<Batch> {
+  const row = await findBatch(db, id);
+  if (row === undefined) throw new HttpProblem(404, 'not_found', 'There is no such batch.');
+  return toBatch(row);
+}
+
+export async function listBatches(db: Database, campaignId: string): Promise<Batch[]> {
+  if ((await findCampaign(db, campaignId)) === undefined)
+    throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
+  return (await listCampaignBatches(db, campaignId, 100)).map(toBatch);
+}
+
+/** Cancels a queued or running batch; its job notices after its current chunk and rolls back. */
+export async function cancelBatch(db: Database, id: string): Promise<Batch> {
+  const cancelled = await markBatchEnded(db, id, 'cancelled', null);
+  if (cancelled !== undefined) return toBatch(cancelled);
+  const batch = await getBatch(db, id);
+  throw new HttpProblem(409, 'conflict', `This batch has ${batch.status} already.`);
+}
+
+function batchIdOf(payload: unknown): string {
+  if (typeof payload === 'object' && payload !== null && 'batchId' in payload) {
+    const { batchId } = payload;
+    if (typeof batchId === 'string') return batchId;
+  }
+  throw new Error('an issue_batch job without a batchId');
+}
+
+/** The background job that issues a large batch; `options` lets tests force collisions. */
+export function issueBatchJob(options: IssuingOptions = {}): JobHandler {
+  return {
+    async run(job, { trx, db, signal }) {
+      const batchId = batchIdOf(job.payload);
+      const batch = await markBatchRunning(db, batchId);
+      if (batch === undefined) throw new JobCancelled('the batch was cancelled before it started');
+      const campaign = await findCampaign(trx, batch.campaign_id);
+      if (campaign === undefined) throw new Error(`batch ${batchId} has no campaign`);
+      await insertBatchCoupons(
+        trx,
+        {
+          id: batch.id,
+          campaignId: campaign.id,
+          count: batch.count,
+          prefix: batch.prefix ?? '',
+          maxRedemptions: campaign.max_redemptions_per_coupon,
+        },
+        {
+          ...options,
+          afterChunk: async (generated) => {
+            if (!(await recordBatchProgress(db, batch.id, generated))) throw new JobCancelled();
+            await options.afterChunk?.(generated);
+            throwIfStopped(signal);
+          },
+        },
+      );
+      // in the job's transaction: the coupons and `succeeded` commit together
+      if ((await markBatchSucceeded(trx, batch.id, batch.count)) === undefined)
+        throw new JobCancelled();
+    },
+    async onGiveUp(db, job, reason) {
+      await markBatchEnded(db, batchIdOf(job.payload), 'failed', reason);
+    },
+    async onRequeue(db, job) {
+      await markBatchQueued(db, batchIdOf(job.payload));
+    },
+  };
+}
