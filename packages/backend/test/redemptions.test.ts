@@ -51,6 +51,7 @@ describe('redeeming a coupon', () => {
         reversedById: null,
       },
     });
+    expect(body.redemption.undoableUntil).toBe(body.undoableUntil);
     const created = Date.parse(body.redemption.createdAt);
     expect(Date.parse(body.undoableUntil) - created).toBe(t.config.undoWindowMinutes * 60_000);
     const scans = await scansOf(coupon.id);
@@ -129,7 +130,11 @@ describe('redeeming a coupon', () => {
     });
     const response = await staff.redeem(coupon.code);
     expect(response.status).toBe(409);
-    expect(response.body).toMatchObject({ code: 'expired', outcome: 'expired' });
+    expect(response.body).toMatchObject({
+      code: 'expired',
+      outcome: 'expired',
+      validUntil: expect.any(String),
+    });
   });
 
   it('a coupon of an archived campaign is refused with expired', async () => {
@@ -403,7 +408,12 @@ describe('the ledger', () => {
       { reason: 'x' },
     );
 
-    const seen: { id: string; kind: string; reversedById: string | null }[] = [];
+    const seen: {
+      id: string;
+      kind: string;
+      reversedById: string | null;
+      undoableUntil: string | null;
+    }[] = [];
     let cursor: string | null = null;
     do {
       const query: string = `/api/redemptions?campaignId=${campaign.id}&storeId=${store.id}&from=${encodeURIComponent(from)}&limit=2${cursor === null ? '' : `&cursor=${cursor}`}`;
@@ -420,6 +430,10 @@ describe('the ledger', () => {
     expect(seen[0]).toMatchObject({ id: reversal.body.id, kind: 'reversal' });
     expect(seen.slice(1).map((e) => e.id)).toEqual([...ids].reverse());
     expect(seen.find((e) => e.id === ids[0])?.reversedById).toBe(reversal.body.id);
+    // a redemption that was undone, and the reversal itself, can no longer be undone
+    expect(seen.find((e) => e.id === ids[0])).toMatchObject({ undoableUntil: null });
+    expect(seen[0]).toMatchObject({ undoableUntil: null });
+    expect(seen.find((e) => e.id === ids[1])).toMatchObject({ undoableUntil: expect.any(String) });
 
     const future = await admin.request<{ items: unknown[] }>(
       'GET',

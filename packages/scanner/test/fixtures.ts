@@ -45,6 +45,7 @@ export function newCode(): string {
 }
 
 export function ledgerEntry(code: string, overrides: Partial<LedgerEntry> = {}): LedgerEntry {
+  const createdAt = overrides.createdAt ?? new Date().toISOString();
   return {
     id: crypto.randomUUID(),
     kind: 'redemption',
@@ -57,10 +58,11 @@ export function ledgerEntry(code: string, overrides: Partial<LedgerEntry> = {}):
     storeName: 'Demo Store',
     userId: USER_ID,
     userName: 'Sam Staff',
-    createdAt: new Date().toISOString(),
+    createdAt,
     reversesId: null,
     reversedById: null,
     reason: null,
+    undoableUntil: new Date(Date.parse(createdAt) + 10 * 60_000).toISOString(),
     ...overrides,
   };
 }

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { DiscountViewSchema } from './campaigns.ts';
 import { IdSchema, PageQuerySchema, TimestampSchema } from './common.ts';
 import { EarlierRedemptionSchema } from './coupons.ts';
-import { ProblemSchema } from './errors.ts';
+import { ProblemSchema, REFUSAL_OUTCOMES } from './errors.ts';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 /** What a client may use as an Idempotency-Key: a UUID or any 8–255 visible characters. */
@@ -41,6 +41,11 @@ export const LedgerEntrySchema = Type.Object({
   /** On a redemption: the reversal that undid it, if any. */
   reversedById: Type.Union([IdSchema, Type.Null()]),
   reason: Type.Union([Type.String(), Type.Null()]),
+  /**
+   * On a redemption that stands: until when its staff member may undo it (the server's clock and
+   * UNDO_WINDOW_MINUTES); null on reversals and on redemptions already undone.
+   */
+  undoableUntil: Type.Union([TimestampSchema, Type.Null()]),
 });
 export type LedgerEntry = Static<typeof LedgerEntrySchema>;
 
@@ -59,14 +64,22 @@ export type RedemptionSuccess = Static<typeof RedemptionSuccessSchema>;
  * 404/409/422 answer of POST /api/redemptions: a problem whose `code` equals `outcome`;
  * `earlierRedemptions` is set for already_redeemed, `campaignName`/`discount` for known coupons.
  */
+export const RefusedOutcomeSchema = Type.Union(
+  [...REFUSAL_OUTCOMES, 'not_found', 'invalid_code'].map((o) => Type.Literal(o)),
+);
+export type RefusedOutcome = (typeof REFUSAL_OUTCOMES)[number] | 'not_found' | 'invalid_code';
+
 export const RedemptionRefusalSchema = Type.Composite([
   ProblemSchema,
   Type.Object({
-    outcome: Type.String(),
+    outcome: RefusedOutcomeSchema,
     scanId: IdSchema,
     displayCode: Type.Optional(Type.String()),
     campaignName: Type.Optional(Type.String()),
     discount: Type.Optional(DiscountViewSchema),
+    /** The campaign's window, for known coupons (expired / not_yet_valid say when). */
+    validFrom: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
+    validUntil: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
     earlierRedemptions: Type.Optional(Type.Array(EarlierRedemptionSchema)),
   }),
 ]);

@@ -3,7 +3,8 @@ import type { EarlierRedemption } from '@couponscan/shared/coupons';
 import type { LedgerEntry } from '@couponscan/shared/redemptions';
 import type { LedgerRow } from './redemptions.repository.ts';
 
-export function toLedgerEntry(row: LedgerRow): LedgerEntry {
+/** `undoWindowMinutes` sets `undoableUntil` on redemptions that stand. */
+export function toLedgerEntry(row: LedgerRow, undoWindowMinutes: number): LedgerEntry {
   return {
     id: row.id,
     kind: row.kind,
@@ -20,6 +21,10 @@ export function toLedgerEntry(row: LedgerRow): LedgerEntry {
     reversesId: row.reverses_id,
     reversedById: row.reversed_by_id,
     reason: row.reason,
+    undoableUntil:
+      row.kind === 'redemption' && row.reversed_by_id === null
+        ? new Date(row.created_at.getTime() + undoWindowMinutes * 60_000).toISOString()
+        : null,
   };
 }
 

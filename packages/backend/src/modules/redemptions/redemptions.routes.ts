@@ -99,7 +99,8 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: PageSchema(LedgerEntrySchema) },
       },
     },
-    async (request) => listRedemptions(app.db, currentUser(request), request.query),
+    async (request) =>
+      listRedemptions(app.db, currentUser(request), request.query, app.config.undoWindowMinutes),
   );
   return Promise.resolve();
 };

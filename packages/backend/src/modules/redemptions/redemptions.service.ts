@@ -166,6 +166,8 @@ async function attemptRedemption(
     displayCode: formatCouponCode(parsed.code),
     campaignName: coupon.campaign_name,
     discount: toDiscount(coupon),
+    validFrom: coupon.valid_from?.toISOString() ?? null,
+    validUntil: coupon.valid_until?.toISOString() ?? null,
   };
   if (refusal !== null) {
     const scanId = await insertScan(trx, {
@@ -221,7 +223,7 @@ async function attemptRedemption(
     status: 201,
     body: {
       outcome: 'redeemed',
-      redemption: toLedgerEntry(entry),
+      redemption: toLedgerEntry(entry, undoWindowMinutes),
       discount: known.discount,
       redemptionsLeft: coupon.max_redemptions - coupon.redemption_count - 1,
       undoableUntil: new Date(
@@ -320,13 +322,14 @@ export async function reverseRedemption(
   });
   const reversal = await findLedgerEntry(db, reversalId);
   if (reversal === undefined) throw new Error('the reversal just written is missing');
-  return toLedgerEntry(reversal);
+  return toLedgerEntry(reversal, undoWindowMinutes);
 }
 
 export async function listRedemptions(
   db: Database,
   user: AuthUser,
   query: ListRedemptionsQuery,
+  undoWindowMinutes: number,
 ): Promise<Page<LedgerEntry>> {
   if (user.role === 'staff' && query.storeId !== undefined && query.storeId !== user.storeId) {
     throw new HttpProblem(403, 'forbidden', 'Staff see only their own store.');
@@ -345,5 +348,5 @@ export async function listRedemptions(
     decodeCursor(query.cursor),
     limit,
   );
-  return toPage(rows, limit, toLedgerEntry);
+  return toPage(rows, limit, (row) => toLedgerEntry(row, undoWindowMinutes));
 }

@@ -56,7 +56,11 @@ export function RecentRedemptions({
       ) : (
         <ul className="recent-list">
           {recent.entries.map((entry) => {
-            const undoUntil = new Date(entry.createdAt).getTime() + undoWindowMinutes * 60_000;
+            // The server's deadline when it gave one; older answers fall back to the window.
+            const undoUntil =
+              entry.undoableUntil === null
+                ? new Date(entry.createdAt).getTime() + undoWindowMinutes * 60_000
+                : new Date(entry.undoableUntil).getTime();
             return (
               <RecentEntry
                 key={entry.id}
