@@ -442,6 +442,52 @@ describe('the ledger', () => {
     expect(future.body.items).toHaveLength(0);
   });
 
+  it('pages never skip entries written within the same millisecond', async () => {
+    const admin = await loggedIn(t.app, (await makeUser(t.db, 'admin')).email);
+    const campaign = await makeCampaign(t.db);
+    const { issueCoupons } = await import('../src/modules/coupons/coupons.service.ts');
+    const coupons = await issueCoupons(t.db, campaign.id, 3);
+    for (const [i, coupon] of coupons.entries()) {
+      // microseconds apart: one JavaScript millisecond
+      const at = `2031-01-01T00:00:00.00000${i + 1}Z`;
+      const scan = await t.db
+        .insertInto('scans')
+        .values({
+          coupon_id: coupon.id,
+          code: coupon.code,
+          outcome: 'redeemed',
+          store_id: store.id,
+          user_id: staffUser.id,
+          created_at: at,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await t.db
+        .insertInto('transactions')
+        .values({
+          kind: 'redemption',
+          coupon_id: coupon.id,
+          store_id: store.id,
+          user_id: staffUser.id,
+          scan_id: scan.id,
+          created_at: at,
+        })
+        .execute();
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const url: string = `/api/redemptions?campaignId=${campaign.id}&limit=1${cursor === null ? '' : `&cursor=${cursor}`}`;
+      const page = await admin.request<{
+        items: { couponId: string }[];
+        nextCursor: string | null;
+      }>('GET', url);
+      seen.push(...page.body.items.map((e) => e.couponId));
+      cursor = page.body.nextCursor;
+    } while (cursor !== null);
+    expect(seen.sort()).toEqual(coupons.map((c) => c.id).sort());
+  });
+
   it('staff see only their own entries with mine=true', async () => {
     const colleague = await loggedIn(
       t.app,

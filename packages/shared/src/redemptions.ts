@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DiscountViewSchema } from './campaigns.ts';
-import { IdSchema, PageQuerySchema, TimestampSchema } from './common.ts';
+import { IdSchema, NonBlankStringSchema, PageQuerySchema, TimestampSchema } from './common.ts';
 import { EarlierRedemptionSchema } from './coupons.ts';
 import { ProblemSchema, REFUSAL_OUTCOMES } from './errors.ts';
 
@@ -86,7 +86,7 @@ export const RedemptionRefusalSchema = Type.Composite([
 export type RedemptionRefusal = Static<typeof RedemptionRefusalSchema>;
 
 export const ReversalBodySchema = Type.Object(
-  { reason: Type.String({ minLength: 1, maxLength: 500 }) },
+  { reason: NonBlankStringSchema(500) },
   { additionalProperties: false },
 );
 export type ReversalBody = Static<typeof ReversalBodySchema>;

@@ -138,7 +138,7 @@ export function lockCouponById(db: Executor, couponId: string) {
 export function voidCouponRow(db: Executor, couponId: string, reason: string, userId: string) {
   return db
     .updateTable('coupons')
-    .set((eb) => ({ voided_at: eb.fn('now'), void_reason: reason, voided_by: userId }))
+    .set({ voided_at: sql<Date>`clock_timestamp()`, void_reason: reason, voided_by: userId })
     .where('id', '=', couponId)
     .where('voided_at', 'is', null)
     .returningAll()

@@ -1,4 +1,6 @@
-// All Kysely for the ledger, scans and idempotency keys.
+// All Kysely for the ledger, scans and idempotency keys. Their times are clock_timestamp(), the
+// moment of the write, not now() (the start of the transaction, which may have waited for a lock),
+// so the ledger's order is the order in which the lock was held.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/database.ts';
 import type { Position } from '../../lib/pagination.ts';
@@ -80,6 +82,7 @@ export async function insertScan(
       outcome: scan.outcome,
       store_id: scan.storeId,
       user_id: scan.userId,
+      created_at: sql<Date>`clock_timestamp()`,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -101,11 +104,12 @@ export async function insertRedemption(
           outcome: 'redeemed',
           store_id: redemption.storeId,
           user_id: redemption.userId,
+          created_at: sql<Date>`clock_timestamp()`,
         })
-        .returning('id'),
+        .returning(['id', 'created_at']),
     )
     .insertInto('transactions')
-    .columns(['kind', 'coupon_id', 'store_id', 'user_id', 'scan_id'])
+    .columns(['kind', 'coupon_id', 'store_id', 'user_id', 'scan_id', 'created_at'])
     .expression((eb) =>
       eb
         .selectFrom('scan')
@@ -115,6 +119,7 @@ export async function insertRedemption(
           sql.val(redemption.storeId).as('store_id'),
           sql.val(redemption.userId).as('user_id'),
           'scan.id',
+          'scan.created_at',
         ]),
     )
     .returning(['id', 'scan_id', 'created_at'])
@@ -143,6 +148,7 @@ export async function insertReversal(
       reverses_id: reversal.redemptionId,
       reverses_kind: 'redemption',
       reason: reversal.reason,
+      created_at: sql<Date>`clock_timestamp()`,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -218,7 +224,21 @@ export function listLedger(
   if (filter.to !== undefined) query = query.where('t.created_at', '<', filter.to);
   if (after !== null) {
     query = query.where((eb) =>
-      eb(eb.refTuple('t.created_at', 't.id'), '<', eb.tuple(after.createdAt, after.id)),
+      eb(
+        eb.refTuple('t.created_at', 't.id'),
+        '<',
+        eb.tuple(
+          // the cursor row's own microseconds (see lib/pagination.ts)
+          eb.fn.coalesce(
+            eb
+              .selectFrom('transactions as cursor')
+              .select('cursor.created_at')
+              .where('cursor.id', '=', after.id),
+            eb.val(after.createdAt),
+          ),
+          after.id,
+        ),
+      ),
     );
   }
   return query.execute();
