@@ -3,6 +3,7 @@
 // repositories compare against the created_at of the cursor's row, read by its id; the time in
 // the cursor is the fallback when that row is gone.
 import type { Page } from '@couponscan/shared/common';
+import { sql, type RawBuilder } from 'kysely';
 import { HttpProblem } from '../plugins/errors.ts';
 
 export interface Position {
@@ -50,4 +51,17 @@ export function toPage<Row extends { id: string; created_at: Date }, Item>(
         ? encodeCursor({ createdAt: last.created_at, id: last.id })
         : null,
   };
+}
+
+/**
+ * `(created_at, id) < cursor` for a keyset page, where `alias` names the table in the query.
+ * The cursor row's own created_at (read by id) keeps the microseconds a JS Date has lost.
+ */
+export function olderThan(
+  table: 'stores' | 'users' | 'campaigns' | 'coupons' | 'transactions',
+  alias: string,
+  after: Position,
+): RawBuilder<boolean> {
+  const cursorTime = sql`coalesce((select created_at from ${sql.table(table)} where id = ${after.id}), ${after.createdAt})`;
+  return sql<boolean>`(${sql.ref(`${alias}.created_at`)}, ${sql.ref(`${alias}.id`)}) < (${cursorTime}, ${after.id})`;
 }

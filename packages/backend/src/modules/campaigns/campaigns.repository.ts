@@ -1,7 +1,7 @@
 // All Kysely for campaigns and the stores they are valid in.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/database.ts';
-import type { Position } from '../../lib/pagination.ts';
+import { olderThan, type Position } from '../../lib/pagination.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -40,24 +40,8 @@ export function listCampaigns(
     .orderBy('campaigns.id', 'desc')
     .limit(limit + 1);
   if (filter.status !== undefined) query = query.where('campaigns.status', '=', filter.status);
-  if (after !== null) {
-    query = query.where((eb) =>
-      eb(
-        eb.refTuple('campaigns.created_at', 'campaigns.id'),
-        '<',
-        eb.tuple(
-          eb.fn.coalesce(
-            eb
-              .selectFrom('campaigns as cursor')
-              .select('cursor.created_at')
-              .where('cursor.id', '=', after.id),
-            eb.val(after.createdAt),
-          ),
-          after.id,
-        ),
-      ),
-    );
-  }
+  if (after !== null) query = query.where(olderThan('campaigns', 'campaigns', after));
+
   return query.execute();
 }
 

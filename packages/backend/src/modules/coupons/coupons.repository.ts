@@ -1,7 +1,7 @@
 // All Kysely for coupons.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/database.ts';
-import type { Position } from '../../lib/pagination.ts';
+import { olderThan, type Position } from '../../lib/pagination.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -61,24 +61,8 @@ export function listCampaignCoupons(
       .where('voided_at', 'is', null)
       .whereRef('redemption_count', '<', 'max_redemptions');
   }
-  if (after !== null) {
-    query = query.where((eb) =>
-      eb(
-        eb.refTuple('created_at', 'id'),
-        '<',
-        eb.tuple(
-          eb.fn.coalesce(
-            eb
-              .selectFrom('coupons as cursor')
-              .select('cursor.created_at')
-              .where('cursor.id', '=', after.id),
-            eb.val(after.createdAt),
-          ),
-          after.id,
-        ),
-      ),
-    );
-  }
+  if (after !== null) query = query.where(olderThan('coupons', 'coupons', after));
+
   return query.execute();
 }
 

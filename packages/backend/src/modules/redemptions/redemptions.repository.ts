@@ -3,7 +3,7 @@
 // so the ledger's order is the order in which the lock was held.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/database.ts';
-import type { Position } from '../../lib/pagination.ts';
+import { olderThan, type Position } from '../../lib/pagination.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -222,25 +222,8 @@ export function listLedger(
   if (filter.userId !== undefined) query = query.where('t.user_id', '=', filter.userId);
   if (filter.from !== undefined) query = query.where('t.created_at', '>=', filter.from);
   if (filter.to !== undefined) query = query.where('t.created_at', '<', filter.to);
-  if (after !== null) {
-    query = query.where((eb) =>
-      eb(
-        eb.refTuple('t.created_at', 't.id'),
-        '<',
-        eb.tuple(
-          // the cursor row's own microseconds (see lib/pagination.ts)
-          eb.fn.coalesce(
-            eb
-              .selectFrom('transactions as cursor')
-              .select('cursor.created_at')
-              .where('cursor.id', '=', after.id),
-            eb.val(after.createdAt),
-          ),
-          after.id,
-        ),
-      ),
-    );
-  }
+  if (after !== null) query = query.where(olderThan('transactions', 't', after));
+
   return query.execute();
 }
 

@@ -1,7 +1,7 @@
 // All Kysely for stores.
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/database.ts';
-import type { Position } from '../../lib/pagination.ts';
+import { olderThan, type Position } from '../../lib/pagination.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -21,24 +21,8 @@ export function listStores(db: Executor, after: Position | null, limit: number) 
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit + 1);
-  if (after !== null) {
-    query = query.where((eb) =>
-      eb(
-        eb.refTuple('created_at', 'id'),
-        '<',
-        eb.tuple(
-          eb.fn.coalesce(
-            eb
-              .selectFrom('stores as cursor')
-              .select('cursor.created_at')
-              .where('cursor.id', '=', after.id),
-            eb.val(after.createdAt),
-          ),
-          after.id,
-        ),
-      ),
-    );
-  }
+  if (after !== null) query = query.where(olderThan('stores', 'stores', after));
+
   return query.execute();
 }
 

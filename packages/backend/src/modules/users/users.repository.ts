@@ -1,6 +1,7 @@
 // All Kysely for users.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/database.ts';
+import { olderThan, type Position } from '../../lib/pagination.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -35,33 +36,12 @@ export function findCredentialsByEmail(db: Executor, email: string) {
     .executeTakeFirst();
 }
 
-export function listUsers(
-  db: Executor,
-  after: { createdAt: Date; id: string } | null,
-  limit: number,
-) {
+export function listUsers(db: Executor, after: Position | null, limit: number) {
   let query = selectUsers(db)
     .orderBy('users.created_at', 'desc')
     .orderBy('users.id', 'desc')
     .limit(limit + 1);
-  if (after !== null) {
-    query = query.where((eb) =>
-      eb(
-        eb.refTuple('users.created_at', 'users.id'),
-        '<',
-        eb.tuple(
-          eb.fn.coalesce(
-            eb
-              .selectFrom('users as cursor')
-              .select('cursor.created_at')
-              .where('cursor.id', '=', after.id),
-            eb.val(after.createdAt),
-          ),
-          after.id,
-        ),
-      ),
-    );
-  }
+  if (after !== null) query = query.where(olderThan('users', 'users', after));
   return query.execute();
 }
 
