@@ -11,6 +11,7 @@ import authRoutes from './modules/auth/auth.routes.ts';
 import batchesRoutes from './modules/batches/batches.routes.ts';
 import campaignsRoutes from './modules/campaigns/campaigns.routes.ts';
 import couponsRoutes from './modules/coupons/coupons.routes.ts';
+import exportsRoutes from './modules/exports/exports.routes.ts';
 import healthRoutes from './modules/health/health.routes.ts';
 import redemptionsRoutes from './modules/redemptions/redemptions.routes.ts';
 import storesRoutes from './modules/stores/stores.routes.ts';
@@ -60,6 +61,7 @@ export async function buildApp({
   await app.register(couponsRoutes);
   await app.register(redemptionsRoutes);
   await app.register(batchesRoutes);
+  await app.register(exportsRoutes);
 
   if (config.staticDir !== null) await serveScanner(app, config.staticDir);
   return app;

@@ -1,0 +1,61 @@
+// Streams a query's rows as CSV straight from PostgreSQL (COPY … TO STDOUT, pg-copy-streams):
+// PostgreSQL does the quoting (RFC 4180) and the header row, and backpressure reaches the
+// database, so memory stays flat whatever the size.
+import type { Readable } from 'node:stream';
+import type { CompiledQuery } from 'kysely';
+import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { poolOf, type Database } from '../db/database.ts';
+
+/**
+ * COPY takes no bind parameters, so they are written into the text as literals, escaped by pg.
+ * Kysely numbers them $1…$n; our export queries contain no other `$<digit>`.
+ */
+function inlineParameters(compiled: CompiledQuery, client: pg.PoolClient): string {
+  return compiled.sql.replace(/\$(\d+)/g, (_, index: string) => {
+    const value = compiled.parameters[Number(index) - 1];
+    if (value instanceof Date) return client.escapeLiteral(value.toISOString());
+    if (typeof value === 'string') return client.escapeLiteral(value);
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    throw new TypeError(`cannot inline a parameter of type ${typeof value} into COPY`);
+  });
+}
+
+export async function copyQueryToCsv(db: Database, compiled: CompiledQuery): Promise<Readable> {
+  const client = await poolOf(db).connect();
+  let released = false;
+  const release = (error?: Error) => {
+    if (released) return;
+    released = true;
+    // with an error the connection is closed, which also stops a COPY still running
+    client.release(error);
+  };
+  try {
+    // an export of millions of rows to a slow client may take longer than the pool's 15 s
+    await client.query("begin read only; set local statement_timeout = '30min'");
+    const stream = client.query(
+      copyTo(`copy (${inlineParameters(compiled, client)}) to stdout with (format csv, header)`),
+    );
+    stream.once('end', () => {
+      client.query('commit').then(
+        () => {
+          release();
+        },
+        (error: unknown) => {
+          release(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+    stream.once('error', (error) => {
+      release(error);
+    });
+    // the HTTP client went away before the end
+    stream.once('close', () => {
+      if (!stream.readableEnded) release(new Error('the CSV export was abandoned'));
+    });
+    return stream;
+  } catch (error) {
+    release(error instanceof Error ? error : new Error(String(error)));
+    throw error;
+  }
+}
