@@ -1,5 +1,5 @@
 // /api/campaigns/:id/batches (issue, list), /api/batches/:id (progress), /api/batches/:id/cancel.
-import { BatchSchema, CreateBatchBodySchema } from '@couponscan/shared/batches';
+import { BatchSchema, CreateBatchBodySchema, SheetQuerySchema } from '@couponscan/shared/batches';
 import { IdParamsSchema } from '@couponscan/shared/common';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -11,6 +11,7 @@ import {
   ISSUE_BATCH_JOB,
   issueBatchJob,
   listBatches,
+  printBatchSheet,
 } from './batches.service.ts';
 
 const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -71,6 +72,29 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { params: IdParamsSchema, response: { 200: BatchSchema } },
     },
     async (request) => cancelBatch(app.db, request.params.id),
+  );
+
+  app.get(
+    '/api/batches/:id/sheet.pdf',
+    {
+      preHandler: marketers,
+      schema: { params: IdParamsSchema, querystring: SheetQuerySchema },
+    },
+    async (request, reply) => {
+      const { filename, pdf } = await printBatchSheet(
+        app.db,
+        request.params.id,
+        request.query.part,
+        // the status line is sent by then: a failure can only cut the download short
+        (error) => {
+          request.log.error({ err: error }, 'printing a sheet failed');
+        },
+      );
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `attachment; filename="${filename}"`)
+        .send(pdf);
+    },
   );
   return Promise.resolve();
 };

@@ -1,0 +1,35 @@
+// GET /api/coupons/:code/qr.svg and /api/coupons/:code/qr.png (?size&margin&ecc).
+import { CodeParamsSchema } from '@couponscan/shared/coupons';
+import { QrQuerySchema } from '@couponscan/shared/qr';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { couponQrPng, couponQrSvg } from './qr.service.ts';
+
+// a code never changes, so browsers may keep its image; private: it is a voucher
+const CACHE_CONTROL = 'private, max-age=86400';
+
+const qrRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const marketers = app.authorize(['marketer', 'admin']);
+
+  app.get(
+    '/api/coupons/:code/qr.svg',
+    { preHandler: marketers, schema: { params: CodeParamsSchema, querystring: QrQuerySchema } },
+    async (request, reply) =>
+      reply
+        .type('image/svg+xml')
+        .header('cache-control', CACHE_CONTROL)
+        .send(await couponQrSvg(app.db, request.params.code, request.query)),
+  );
+
+  app.get(
+    '/api/coupons/:code/qr.png',
+    { preHandler: marketers, schema: { params: CodeParamsSchema, querystring: QrQuerySchema } },
+    async (request, reply) =>
+      reply
+        .type('image/png')
+        .header('cache-control', CACHE_CONTROL)
+        .send(await couponQrPng(app.db, request.params.code, request.query)),
+  );
+  return Promise.resolve();
+};
+
+export default qrRoutes;

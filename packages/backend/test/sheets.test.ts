@@ -1,0 +1,152 @@
+// The printable A4 sheet of a batch (issue 4): a PDF that parses, with 15 coupons a page, the
+// code in text under each QR, and a clear error above 10,000 coupons.
+import { inflateSync } from 'node:zlib';
+import type { Batch } from '@couponscan/shared/batches';
+import { PDFDocument, PDFRawStream } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from './helpers/app.ts';
+import { loggedIn, makeCampaign, makeUser, type ApiClient } from './helpers/factories.ts';
+
+let t: TestApp;
+let marketer: ApiClient;
+let marketerId: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  const user = await makeUser(t.db, 'marketer');
+  marketerId = user.id;
+  marketer = await loggedIn(t.app, user.email);
+});
+afterAll(() => t.close());
+
+async function download(client: ApiClient | null, url: string) {
+  const response = await t.app.inject({
+    method: 'GET',
+    url,
+    headers: client === null ? {} : { cookie: client.cookie },
+  });
+  return {
+    status: response.statusCode,
+    type: String(response.headers['content-type']),
+    disposition: String(response.headers['content-disposition']),
+    raw: response.rawPayload,
+    text: response.body,
+  };
+}
+
+/** The decompressed drawing instructions of every page. */
+function pageContents(pdf: PDFDocument): string[] {
+  return pdf.getPages().map((page) => {
+    const contents = page.node.Contents();
+    const streams = contents instanceof PDFRawStream ? [contents] : [];
+    return streams.map((stream) => inflateSync(stream.contents).toString('latin1')).join('\n');
+  });
+}
+
+/** pdfkit writes text in the standard fonts as hex strings. */
+const hex = (text: string) => Buffer.from(text, 'latin1').toString('hex');
+
+describe('GET /api/batches/:id/sheet.pdf', () => {
+  it('is an A4 PDF with 15 coupons a page, each with its code in text and the campaign and discount', async () => {
+    const campaign = await makeCampaign(t.db, { name: 'Spring sale' });
+    const created = await marketer.request<Batch>('POST', `/api/campaigns/${campaign.id}/batches`, {
+      count: 40,
+      prefix: 'SHEET',
+    });
+
+    const response = await download(marketer, `/api/batches/${created.body.id}/sheet.pdf`);
+
+    expect(response.status).toBe(200);
+    expect(response.type).toBe('application/pdf');
+    expect(response.disposition).toBe(`attachment; filename="coupons-${created.body.id}.pdf"`);
+    const pdf = await PDFDocument.load(response.raw);
+    expect(pdf.getPageCount()).toBe(3);
+    for (const page of pdf.getPages()) {
+      expect(page.getWidth()).toBeCloseTo(595.28, 1);
+      expect(page.getHeight()).toBeCloseTo(841.89, 1);
+    }
+    expect(pdf.getTitle()).toBe('Spring sale: coupons');
+
+    const pages = pageContents(pdf);
+    const coupons = await t.db
+      .selectFrom('coupons')
+      .select('code')
+      .where('batch_id', '=', created.body.id)
+      .orderBy('code')
+      .execute();
+    const displayCodes = coupons.map(({ code }) =>
+      code.replace(/^SHEET(.{4})(.{4})(.{4})(.{4})(.{4})$/, 'SHEET-$1-$2-$3-$4-$5'),
+    );
+    // in code order: the first 15 on page 1, the last 10 on page 3
+    for (const [index, displayCode] of displayCodes.entries()) {
+      expect(pages[Math.floor(index / 15)]).toContain(`<${hex(displayCode)}>`);
+    }
+    expect(pages[2]?.split(`<${hex('15% off')}>`).length).toBe(11);
+  });
+
+  it('a batch above 10,000 coupons is refused with 422 sheet_too_large naming the parts; ?part= prints one', async () => {
+    const campaign = await makeCampaign(t.db);
+    const created = await marketer.request<Batch>('POST', `/api/campaigns/${campaign.id}/batches`, {
+      count: 20,
+    });
+    // a batch that says it has 25,000 coupons, without inserting them all
+    await t.db
+      .updateTable('batches')
+      .set({ count: 25_000 })
+      .where('id', '=', created.body.id)
+      .execute();
+
+    const whole = await download(marketer, `/api/batches/${created.body.id}/sheet.pdf`);
+    expect(whole.status).toBe(422);
+    expect(whole.type).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(whole.text)).toMatchObject({
+      code: 'sheet_too_large',
+      maxCoupons: 10_000,
+      parts: 3,
+      detail: expect.stringContaining('?part=1 to ?part=3'),
+    });
+
+    const first = await download(marketer, `/api/batches/${created.body.id}/sheet.pdf?part=1`);
+    expect(first.status).toBe(200);
+    expect(first.disposition).toContain('-part-1.pdf');
+    expect((await PDFDocument.load(first.raw)).getPageCount()).toBe(2);
+
+    const beyond = await download(marketer, `/api/batches/${created.body.id}/sheet.pdf?part=4`);
+    expect(beyond.status).toBe(422);
+    expect(JSON.parse(beyond.text)).toMatchObject({ code: 'validation_failed' });
+  });
+
+  it('a batch that has not succeeded cannot be printed: 409 conflict', async () => {
+    const campaign = await makeCampaign(t.db);
+    const queued = await t.db
+      .insertInto('batches')
+      .values({ campaign_id: campaign.id, count: 20_000, created_by: marketerId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const response = await download(marketer, `/api/batches/${queued.id}/sheet.pdf`);
+    expect(response.status).toBe(409);
+    expect(JSON.parse(response.text)).toMatchObject({ code: 'conflict' });
+  });
+
+  it('staff get 403, nobody without a session 401, an unknown batch 404', async () => {
+    const campaign = await makeCampaign(t.db);
+    const created = await marketer.request<Batch>('POST', `/api/campaigns/${campaign.id}/batches`, {
+      count: 1,
+    });
+    const staff = await loggedIn(t.app, (await makeUser(t.db, 'staff')).email);
+    const url = `/api/batches/${created.body.id}/sheet.pdf`;
+    expect(JSON.parse((await download(staff, url)).text)).toMatchObject({
+      status: 403,
+      code: 'forbidden',
+    });
+    expect(JSON.parse((await download(null, url)).text)).toMatchObject({
+      status: 401,
+      code: 'unauthenticated',
+    });
+    const missing = await download(
+      marketer,
+      '/api/batches/00000000-0000-4000-8000-000000000000/sheet.pdf',
+    );
+    expect(JSON.parse(missing.text)).toMatchObject({ status: 404, code: 'not_found' });
+  });
+});
