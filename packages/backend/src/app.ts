@@ -13,6 +13,7 @@ import campaignsRoutes from './modules/campaigns/campaigns.routes.ts';
 import couponsRoutes from './modules/coupons/coupons.routes.ts';
 import exportsRoutes from './modules/exports/exports.routes.ts';
 import healthRoutes from './modules/health/health.routes.ts';
+import importsRoutes from './modules/imports/imports.routes.ts';
 import qrRoutes from './modules/qr/qr.routes.ts';
 import redemptionsRoutes from './modules/redemptions/redemptions.routes.ts';
 import storesRoutes from './modules/stores/stores.routes.ts';
@@ -64,6 +65,7 @@ export async function buildApp({
   await app.register(batchesRoutes);
   await app.register(exportsRoutes);
   await app.register(qrRoutes);
+  await app.register(importsRoutes);
 
   if (config.staticDir !== null) await serveScanner(app, config.staticDir);
   return app;

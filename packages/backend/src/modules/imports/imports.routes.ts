@@ -1,0 +1,42 @@
+// POST /api/campaigns/:id/imports: a CSV upload (text/csv), read as a stream.
+import { Readable } from 'node:stream';
+import { IdParamsSchema } from '@couponscan/shared/common';
+import { ImportResultSchema } from '@couponscan/shared/imports';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { currentUser } from '../../plugins/auth.ts';
+import { HttpProblem } from '../../plugins/errors.ts';
+import { importCoupons } from './imports.service.ts';
+
+const importsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // In this plugin only: the body is handed over unread, so a file of any size streams through.
+  app.addContentTypeParser(['text/csv', 'text/plain'], (_request, payload, done) => {
+    done(null, payload);
+  });
+
+  app.post(
+    '/api/campaigns/:id/imports',
+    {
+      preHandler: app.authorize(['marketer', 'admin']),
+      schema: { params: IdParamsSchema, response: { 201: ImportResultSchema } },
+    },
+    async (request, reply) => {
+      if (!(request.body instanceof Readable)) {
+        throw new HttpProblem(
+          415,
+          'unsupported_media_type',
+          'Upload the codes as text/csv: one code per line, or a column headed "code".',
+        );
+      }
+      const batch = await importCoupons(
+        app.db,
+        currentUser(request),
+        request.params.id,
+        request.body,
+      );
+      return reply.status(201).send({ batch });
+    },
+  );
+  return Promise.resolve();
+};
+
+export default importsRoutes;

@@ -1,0 +1,158 @@
+// Importing existing codes from a CSV upload: streamed line by line into a staging table, checked
+// as a whole, and inserted only when every line is good (issue 4).
+import type { Readable } from 'node:stream';
+import type { Batch } from '@couponscan/shared/batches';
+import {
+  compactCode,
+  IMPORTED_MAX_LENGTH,
+  IMPORTED_MIN_LENGTH,
+  looksGenerated,
+} from '@couponscan/shared/code';
+import {
+  IMPORT_MAX_LINES,
+  IMPORT_MAX_REPORTED_LINES,
+  type ImportLineError,
+  type ImportLineProblem,
+} from '@couponscan/shared/imports';
+import { CsvError, parse } from 'csv-parse';
+import type { Database } from '../../db/database.ts';
+import { HttpProblem } from '../../plugins/errors.ts';
+import type { AuthUser } from '../auth/auth.service.ts';
+import { toBatch } from '../batches/batches.mapper.ts';
+import { insertBatch, markBatchSucceeded } from '../batches/batches.repository.ts';
+import { findCampaign } from '../campaigns/campaigns.repository.ts';
+import {
+  createImportStaging,
+  findImportProblems,
+  insertImportedCoupons,
+  stageImportLines,
+  type StagedLine,
+} from './imports.repository.ts';
+
+/** Lines per staging INSERT. */
+const STAGE_CHUNK = 10_000;
+const IMPORTED_CODE = new RegExp(`^[A-Z0-9]{${IMPORTED_MIN_LENGTH},${IMPORTED_MAX_LENGTH}}$`);
+
+/** The shared rules: upper-case, no spaces or dashes, 4–64 letters and digits, not our shape. */
+export function judgeImportedCode(raw: string): {
+  code: string | null;
+  problem: ImportLineProblem | null;
+} {
+  const code = compactCode(raw.trim());
+  if (!IMPORTED_CODE.test(code)) return { code: null, problem: 'malformed' };
+  if (looksGenerated(code)) return { code: null, problem: 'looks_generated' };
+  return { code, problem: null };
+}
+
+function invalid(detail: string, extensions: Record<string, unknown> = {}): HttpProblem {
+  return new HttpProblem(422, 'import_invalid', detail, extensions);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
+}
+
+/**
+ * One code per record, in the first column or in a column headed `code`. A header is
+ * recognised by that name; every other first line is a code.
+ */
+export async function importCoupons(
+  db: Database,
+  user: AuthUser,
+  campaignId: string,
+  upload: Readable,
+): Promise<Batch> {
+  const campaign = await findCampaign(db, campaignId);
+  if (campaign === undefined) throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
+  if (campaign.status === 'archived')
+    throw new HttpProblem(409, 'conflict', 'This campaign has ended; it issues no more coupons.');
+
+  try {
+    return await db.transaction().execute(async (trx) => {
+      await createImportStaging(trx);
+      const parser = upload.pipe(
+        parse({
+          bom: true,
+          skip_empty_lines: true,
+          relax_column_count: true,
+          info: true,
+          // a code has at most 64 characters: a huge record is not a list of codes
+          max_record_size: 4096,
+        }),
+      );
+      let column = 0;
+      let count = 0;
+      let first = true;
+      let chunk: StagedLine[] = [];
+      for await (const { record, info } of parser as AsyncIterable<{
+        record: string[];
+        info: { lines: number };
+      }>) {
+        if (first) {
+          first = false;
+          const header = record.findIndex((cell) => cell.trim().toLowerCase() === 'code');
+          if (header >= 0) {
+            column = header;
+            continue;
+          }
+        }
+        count += 1;
+        if (count > IMPORT_MAX_LINES) {
+          throw invalid(`A file holds at most ${IMPORT_MAX_LINES} codes; split it.`);
+        }
+        const raw = record[column] ?? '';
+        chunk.push({ line: info.lines, raw, ...judgeImportedCode(raw) });
+        if (chunk.length >= STAGE_CHUNK) {
+          await stageImportLines(trx, chunk);
+          chunk = [];
+        }
+      }
+      if (chunk.length > 0) await stageImportLines(trx, chunk);
+      if (count === 0) throw invalid('The file has no codes.');
+
+      const problems = await findImportProblems(trx, IMPORT_MAX_REPORTED_LINES);
+      if (problems.total > 0) {
+        const lines: ImportLineError[] = problems.rows.map((row) => ({
+          line: row.line,
+          value: row.value,
+          problem: row.problem,
+          ...(row.first_line === null ? {} : { firstLine: row.first_line }),
+        }));
+        throw invalid(
+          `${problems.total} of ${count} lines are not valid; nothing was imported. ` +
+            `The first: line ${String(lines[0]?.line)} (${String(lines[0]?.problem)}).`,
+          { invalidLines: problems.total, lines },
+        );
+      }
+
+      const batch = await insertBatch(trx, {
+        campaign_id: campaign.id,
+        source: 'imported',
+        count,
+        prefix: null,
+        created_by: user.id,
+        status: 'running',
+      });
+      await insertImportedCoupons(trx, {
+        id: batch.id,
+        campaignId: campaign.id,
+        maxRedemptions: campaign.max_redemptions_per_coupon,
+      });
+      const done = await markBatchSucceeded(trx, batch.id, count);
+      if (done === undefined) throw new Error('the import batch vanished');
+      return toBatch(done);
+    });
+  } catch (error) {
+    if (error instanceof CsvError) {
+      throw invalid(`The file is not valid CSV: ${error.message}`, {
+        invalidLines: 1,
+        ...('lines' in error && typeof error.lines === 'number' ? { line: error.lines } : {}),
+      });
+    }
+    // the same code was issued by someone else between our check and our insert
+    if (isUniqueViolation(error)) {
+      throw new HttpProblem(409, 'conflict', 'A code of the file was issued meanwhile; try again.');
+    }
+    throw error;
+  }
+}
