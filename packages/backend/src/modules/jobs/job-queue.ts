@@ -160,7 +160,9 @@ export class JobQueue {
 
   /** Runs one runnable job, if there is one; true when it did. For the loop, and for tests. */
   async runNext(): Promise<boolean> {
-    const row = await claimNextJob(this.db, [...this.handlers.keys()], this.workerId);
+    const kinds = [...this.handlers.keys()];
+    if (kinds.length === 0) return false;
+    const row = await claimNextJob(this.db, kinds, this.workerId);
     if (row === undefined) return false;
     await this.run(toJob(row));
     return true;
