@@ -39,7 +39,10 @@ export interface ConfigOptions {
   dev?: boolean;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: ConfigOptions = {}): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: ConfigOptions = {},
+): Config {
   const problems: string[] = [];
 
   const integer = (name: string, fallback: number, min: number, max: number): number => {

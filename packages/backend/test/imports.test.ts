@@ -185,6 +185,13 @@ describe('what is refused', () => {
     expect(response.body).toMatchObject({ code: 'unsupported_media_type' });
   });
 
+  it('the session is checked before the upload is read: no session with a JSON body is 401, not 415', async () => {
+    const campaign = await makeCampaign(t.db);
+    const response = await upload(null, campaign.id, '{"codes":[]}', 'application/json');
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({ code: 'unauthenticated' });
+  });
+
   it('staff get 403, nobody without a session 401; an unknown campaign is 404, an archived one 409', async () => {
     const campaign = await makeCampaign(t.db);
     const staff = await loggedIn(t.app, (await makeUser(t.db, 'staff')).email);

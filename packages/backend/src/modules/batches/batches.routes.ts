@@ -21,7 +21,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/campaigns/:id/batches',
     {
-      preHandler: marketers,
+      onRequest: marketers,
       schema: {
         params: IdParamsSchema,
         body: CreateBatchBodySchema,
@@ -47,7 +47,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/campaigns/:id/batches',
     {
-      preHandler: marketers,
+      onRequest: marketers,
       schema: {
         params: IdParamsSchema,
         response: { 200: Type.Object({ items: Type.Array(BatchSchema) }) },
@@ -59,7 +59,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/batches/:id',
     {
-      preHandler: marketers,
+      onRequest: marketers,
       schema: { params: IdParamsSchema, response: { 200: BatchSchema } },
     },
     async (request) => getBatch(app.db, request.params.id),
@@ -68,7 +68,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/batches/:id/cancel',
     {
-      preHandler: marketers,
+      onRequest: marketers,
       schema: { params: IdParamsSchema, response: { 200: BatchSchema } },
     },
     async (request) => cancelBatch(app.db, request.params.id),
@@ -77,7 +77,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/batches/:id/sheet.pdf',
     {
-      preHandler: marketers,
+      onRequest: marketers,
       schema: { params: IdParamsSchema, querystring: SheetQuerySchema },
     },
     async (request, reply) => {

@@ -14,7 +14,7 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/campaigns/:id/coupons.csv',
     {
-      preHandler: marketers,
+      onRequest: marketers,
       schema: { params: IdParamsSchema, querystring: CouponsCsvQuerySchema },
     },
     async (request, reply) => {
@@ -28,7 +28,7 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api/redemptions.csv',
-    { preHandler: marketers, schema: { querystring: RedemptionsCsvQuerySchema } },
+    { onRequest: marketers, schema: { querystring: RedemptionsCsvQuerySchema } },
     async (request, reply) => {
       const { filename, csv } = await exportRedemptionsCsv(app.db, request.query);
       return reply

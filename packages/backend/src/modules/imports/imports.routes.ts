@@ -16,7 +16,7 @@ const importsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/campaigns/:id/imports',
     {
-      preHandler: app.authorize(['marketer', 'admin']),
+      onRequest: app.authorize(['marketer', 'admin']),
       schema: { params: IdParamsSchema, response: { 201: ImportResultSchema } },
     },
     async (request, reply) => {

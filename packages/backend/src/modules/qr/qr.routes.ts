@@ -12,7 +12,7 @@ const qrRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api/coupons/:code/qr.svg',
-    { preHandler: marketers, schema: { params: CodeParamsSchema, querystring: QrQuerySchema } },
+    { onRequest: marketers, schema: { params: CodeParamsSchema, querystring: QrQuerySchema } },
     async (request, reply) =>
       reply
         .type('image/svg+xml')
@@ -22,7 +22,7 @@ const qrRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api/coupons/:code/qr.png',
-    { preHandler: marketers, schema: { params: CodeParamsSchema, querystring: QrQuerySchema } },
+    { onRequest: marketers, schema: { params: CodeParamsSchema, querystring: QrQuerySchema } },
     async (request, reply) =>
       reply
         .type('image/png')
