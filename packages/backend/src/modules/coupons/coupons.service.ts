@@ -1,10 +1,11 @@
 // Issuing, listing, previewing and voiding coupons.
-import { generateCouponCode, parseCouponCode } from '@couponscan/shared/code';
+import { generateCouponCode } from '@couponscan/shared/code';
 import type { Page } from '@couponscan/shared/common';
 import type { Coupon, CouponPreview, ListCouponsQuery } from '@couponscan/shared/coupons';
 import type { Transaction } from 'kysely';
 import type { Database, DB } from '../../db/database.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
+import { parseCodeOrThrow } from '../../lib/coupon-code.ts';
 import { HttpProblem } from '../../plugins/errors.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { toDiscount } from '../campaigns/campaigns.mapper.ts';
@@ -80,20 +81,6 @@ export async function listCoupons(
   return toPage(rows, limit, toCoupon);
 }
 
-function parseOrThrow(raw: string): string {
-  const parsed = parseCouponCode(raw);
-  if (!parsed.ok) {
-    throw new HttpProblem(
-      422,
-      'invalid_code',
-      parsed.reason === 'check_failed'
-        ? 'The check character does not match: the code was mistyped or misread.'
-        : 'A coupon code has 4 to 64 letters and digits.',
-    );
-  }
-  return parsed.code;
-}
-
 export async function previewCoupon(
   db: Database,
   user: AuthUser,
@@ -106,7 +93,7 @@ export async function previewCoupon(
   const judgedStore = user.role === 'staff' ? user.storeId : (storeId ?? null);
   const coupon = await findCouponForRedemption(
     db,
-    parseOrThrow(raw),
+    parseCodeOrThrow(raw),
     judgedStore,
   ).executeTakeFirst();
   if (coupon === undefined) throw new HttpProblem(404, 'not_found', 'No coupon has this code.');
@@ -143,7 +130,7 @@ export async function voidCoupon(
   raw: string,
   reason: string,
 ): Promise<Coupon> {
-  const code = parseOrThrow(raw);
+  const code = parseCodeOrThrow(raw);
   return db.transaction().execute(async (trx) => {
     const found = await findCouponForRedemption(trx, code, null).executeTakeFirst();
     if (found === undefined) throw new HttpProblem(404, 'not_found', 'No coupon has this code.');

@@ -2,6 +2,7 @@
 import type { CouponExportFilter } from '@couponscan/shared/exports';
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../db/database.ts';
+import { fromLedger } from '../redemptions/redemptions.repository.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -73,13 +74,7 @@ export interface LedgerCsvFilter {
 }
 
 export function selectRedemptionsCsv(db: Executor, filter: LedgerCsvFilter) {
-  let query = db
-    .selectFrom('transactions as t')
-    .innerJoin('coupons as c', 'c.id', 't.coupon_id')
-    .innerJoin('campaigns as k', 'k.id', 'c.campaign_id')
-    .innerJoin('stores as s', 's.id', 't.store_id')
-    .innerJoin('users as u', 'u.id', 't.user_id')
-    .leftJoin('transactions as r', 'r.reverses_id', 't.id')
+  let query = fromLedger(db)
     .select([
       't.id',
       't.kind',

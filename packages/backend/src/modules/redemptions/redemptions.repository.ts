@@ -155,30 +155,34 @@ export async function insertReversal(
   return row.id;
 }
 
-export function selectLedger(db: Executor) {
+/** The ledger with its coupon (c), campaign (k), store (s), user (u) and reversal (r, if any). */
+export function fromLedger(db: Executor) {
   return db
     .selectFrom('transactions as t')
     .innerJoin('coupons as c', 'c.id', 't.coupon_id')
     .innerJoin('campaigns as k', 'k.id', 'c.campaign_id')
     .innerJoin('stores as s', 's.id', 't.store_id')
     .innerJoin('users as u', 'u.id', 't.user_id')
-    .leftJoin('transactions as r', 'r.reverses_id', 't.id')
-    .select([
-      't.id',
-      't.kind',
-      't.coupon_id',
-      'c.code',
-      'c.campaign_id',
-      'k.name as campaign_name',
-      't.store_id',
-      's.name as store_name',
-      't.user_id',
-      'u.name as user_name',
-      't.created_at',
-      't.reverses_id',
-      'r.id as reversed_by_id',
-      't.reason',
-    ]);
+    .leftJoin('transactions as r', 'r.reverses_id', 't.id');
+}
+
+export function selectLedger(db: Executor) {
+  return fromLedger(db).select([
+    't.id',
+    't.kind',
+    't.coupon_id',
+    'c.code',
+    'c.campaign_id',
+    'k.name as campaign_name',
+    't.store_id',
+    's.name as store_name',
+    't.user_id',
+    'u.name as user_name',
+    't.created_at',
+    't.reverses_id',
+    'r.id as reversed_by_id',
+    't.reason',
+  ]);
 }
 export type LedgerRow = Awaited<
   ReturnType<ReturnType<typeof selectLedger>['executeTakeFirstOrThrow']>

@@ -13,6 +13,7 @@ import type {
 } from '@couponscan/shared/redemptions';
 import type { Transaction } from 'kysely';
 import type { Database, DB } from '../../db/database.ts';
+import { invalidCodeDetail } from '../../lib/coupon-code.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { HttpProblem, problemBody } from '../../plugins/errors.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
@@ -121,10 +122,7 @@ async function attemptRedemption(
       storeId: store.id,
       userId: user.id,
     });
-    const detail =
-      parsed.reason === 'check_failed'
-        ? 'The check character does not match: the code was mistyped or misread.'
-        : 'A coupon code has 4 to 64 letters and digits.';
+    const detail = invalidCodeDetail(parsed.reason);
     return {
       status: 422,
       body: problemBody(422, 'invalid_code', detail, { outcome: 'invalid_code', scanId }),
