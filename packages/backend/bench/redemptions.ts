@@ -96,7 +96,8 @@ async function seed(db: Database, url: string): Promise<Fixture> {
 
 /** Issues enough fresh single-use coupons for `seconds` at `rate` redemptions/s, with room. */
 async function issueFor(db: Database, campaignId: string, rate: number, seconds: number) {
-  const count = Math.max(5_000, Math.ceil(rate * seconds * 1.6));
+  // the warm-up underestimates the warmed-up rate: leave plenty of room
+  const count = Math.max(20_000, Math.ceil(rate * seconds * 3));
   const codes: string[] = [];
   for (let issued = 0; issued < count; issued += 10_000) {
     const coupons = await issueCoupons(db, campaignId, Math.min(10_000, count - issued));
