@@ -65,6 +65,7 @@ export async function provideDatabaseServer(
     log: (message) => {
       if (/ERROR|FATAL|PANIC/.test(message)) log(message.trim());
     },
+    notice: log,
   });
   return {
     url: embedded.url,

@@ -55,12 +55,41 @@ function alivePid(dataDir: string): number | null {
   }
 }
 
+/** On Linux: whether the process's parent is gone (it was re-parented to init). */
+function isOrphan(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the parent pid is the second field after the parenthesised command name
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return ppid === 1;
+  } catch {
+    return false;
+  }
+}
+
+async function stopOrphan(pid: number, dataDir: string): Promise<number | null> {
+  try {
+    process.kill(pid, 'SIGINT'); // PostgreSQL's fast shutdown
+  } catch {
+    return alivePid(dataDir);
+  }
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (alivePid(dataDir) === null) return null;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return alivePid(dataDir);
+}
+
 export interface StartEmbeddedOptions {
   dataDir: string;
   port?: number;
   /** Delete the data when stopped (tests). */
   ephemeral?: boolean;
+  /** PostgreSQL's own output. */
   log?: (message: string) => void;
+  /** What this module decides on the way (a fallback directory, an orphan stopped). */
+  notice?: (message: string) => void;
 }
 
 export async function startEmbeddedPostgres(
@@ -68,16 +97,22 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedServer> {
   let dataDir = options.dataDir;
   const log = options.log ?? (() => undefined);
+  const notice = options.notice ?? log;
   if (isRoot && !reachableByOthers(dataDir)) {
     // e.g. a checkout under /root: the postgres user cannot enter it
     const fallback = path.join(
       os.tmpdir(),
       `couponscan-pg-${Buffer.from(dataDir).toString('base64url').slice(-24)}`,
     );
-    log(`as root, PostgreSQL cannot reach ${dataDir}; using ${fallback} instead`);
+    notice(`as root, PostgreSQL cannot reach ${dataDir}; using ${fallback} instead`);
     dataDir = fallback;
   }
-  const running = alivePid(dataDir);
+  let running = alivePid(dataDir);
+  if (running !== null && isOrphan(running)) {
+    // left behind by a backend that was killed (kill -9, a closed terminal): nobody uses it
+    notice(`stopping the orphaned embedded PostgreSQL (pid ${running}) on ${dataDir}`);
+    running = await stopOrphan(running, dataDir);
+  }
   if (running !== null) {
     throw new Error(
       `an embedded PostgreSQL (pid ${running}) is already running on ${dataDir}: ` +
