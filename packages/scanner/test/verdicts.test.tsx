@@ -24,6 +24,29 @@ async function verdict(): Promise<HTMLElement> {
 }
 
 describe('verdicts (instant mode)', () => {
+  it.each([
+    ['expired', { validUntil: '2026-03-01T18:00:00.000Z' }, /Ended/, '2026-03-01T18:00:00.000Z'],
+    [
+      'not_yet_valid',
+      { validFrom: '2031-05-01T08:00:00.000Z' },
+      /Starts/,
+      '2031-05-01T08:00:00.000Z',
+    ],
+  ] as const)('%s says when the offer ended or starts', async (outcome, window, words, at) => {
+    const code = newCode();
+    server.use(
+      http.post('/api/redemptions', () =>
+        problemResponse({ ...refusal(outcome, code), ...window }),
+      ),
+    );
+    renderApp({ mode: 'instant' });
+    await scan(code);
+
+    const element = await verdict();
+    expect(element).toHaveTextContent(words);
+    expect(element.querySelector('time')).toHaveAttribute('dateTime', at);
+  });
+
   it('a redeemed coupon shows REDEEMED in green with the discount, announced to screen readers', async () => {
     const code = newCode();
     server.use(

@@ -63,6 +63,16 @@ export function VerdictView({ verdict }: { verdict: Verdict }) {
           ) : (
             <p>{EXPLANATION[verdict.outcome]}</p>
           )}
+          {verdict.outcome === 'expired' && verdict.validUntil !== null && (
+            <p>
+              Ended <time dateTime={verdict.validUntil}>{formatDateTime(verdict.validUntil)}</time>.
+            </p>
+          )}
+          {verdict.outcome === 'not_yet_valid' && verdict.validFrom !== null && (
+            <p>
+              Starts <time dateTime={verdict.validFrom}>{formatDateTime(verdict.validFrom)}</time>.
+            </p>
+          )}
           {verdict.campaignName !== null && (
             <p className="verdict-small">
               {verdict.campaignName}

@@ -32,6 +32,9 @@ export type Verdict =
       discount: Discount | null;
       /** For already_redeemed: when, where and by whom, newest first. */
       earlierRedemptions: EarlierRedemption[];
+      /** The campaign's window, when known: expired and not_yet_valid say when. */
+      validFrom: string | null;
+      validUntil: string | null;
     };
 
 export type ScanFlow =
@@ -173,6 +176,8 @@ export function useScanFlow({ mode, sound, onRedeemed }: ScanFlowOptions): ScanF
               campaignName: null,
               discount: null,
               earlierRedemptions: [],
+              validFrom: null,
+              validUntil: null,
             });
           } else if (error instanceof OfflineError || !isOnline()) {
             setFlow({ step: 'offline', code });
@@ -287,6 +292,8 @@ function verdictFromAnswer(code: string, answer: RedemptionAnswer): Verdict {
     campaignName: refusal.campaignName ?? null,
     discount: refusal.discount ?? null,
     earlierRedemptions: refusal.earlierRedemptions ?? [],
+    validFrom: refusal.validFrom ?? null,
+    validUntil: refusal.validUntil ?? null,
   };
 }
 
@@ -298,6 +305,8 @@ function verdictFromPreview(preview: CouponPreview): Verdict {
     campaignName: preview.campaign.name,
     discount: preview.campaign.discount,
     earlierRedemptions: preview.reason === 'already_redeemed' ? preview.redemptions : [],
+    validFrom: preview.campaign.validFrom,
+    validUntil: preview.campaign.validUntil,
   };
 }
 
