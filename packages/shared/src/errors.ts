@@ -29,14 +29,12 @@ export const ERROR_CODES = [
   'idempotency_key_required',
   'idempotency_key_reused',
   'code_space_too_small',
-  'limit_exceeded',
   // 401 / 403
   'unauthenticated',
   'invalid_credentials',
   'forbidden',
-  // 404 / 405 / 409
+  // 404 / 409
   'not_found',
-  'method_not_allowed',
   'conflict',
   'idempotency_request_in_progress',
   'undo_window_passed',
