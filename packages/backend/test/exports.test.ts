@@ -12,6 +12,7 @@ import { poolOf } from '../src/db/database.ts';
 import { copyQueryToCsv } from '../src/lib/copy-csv.ts';
 import { createTestApp, type TestApp } from './helpers/app.ts';
 import {
+  getRaw,
   loggedIn,
   makeCampaign,
   makeStore,
@@ -28,22 +29,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function download(
-  client: ApiClient | null,
-  url: string,
-): Promise<{ status: number; type: string; disposition: string; text: string; rows: string[][] }> {
-  const response = await t.app.inject({
-    method: 'GET',
-    url,
-    headers: client === null ? {} : { cookie: client.cookie },
-  });
-  return {
-    status: response.statusCode,
-    type: String(response.headers['content-type']),
-    disposition: String(response.headers['content-disposition']),
-    text: response.body,
-    rows: response.statusCode === 200 ? parse(response.body) : [],
-  };
+async function download(client: ApiClient | null, url: string) {
+  const response = await getRaw(t.app, client, url);
+  return { ...response, rows: response.status === 200 ? parse(response.text) : [] };
 }
 
 /** Rows after the header, as objects keyed by the header. */

@@ -4,7 +4,7 @@ import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './helpers/app.ts';
-import { loggedIn, makeCoupon, makeUser, type ApiClient } from './helpers/factories.ts';
+import { getRaw, loggedIn, makeCoupon, makeUser, type ApiClient } from './helpers/factories.ts';
 
 // jsqr is CommonJS with an `exports.default`: Node hands the function over as `.default`
 const jsQR = jsQRModule.default;
@@ -18,19 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function image(client: ApiClient | null, url: string) {
-  const response = await t.app.inject({
-    method: 'GET',
-    url,
-    headers: client === null ? {} : { cookie: client.cookie },
-  });
-  return {
-    status: response.statusCode,
-    type: String(response.headers['content-type']),
-    cacheControl: response.headers['cache-control'],
-    raw: response.rawPayload,
-    text: response.body,
-  };
+function image(client: ApiClient | null, url: string) {
+  return getRaw(t.app, client, url);
 }
 
 function decodePng(bytes: Buffer) {

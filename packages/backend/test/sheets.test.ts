@@ -5,7 +5,7 @@ import type { Batch } from '@couponscan/shared/batches';
 import { PDFDocument, PDFRawStream } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './helpers/app.ts';
-import { loggedIn, makeCampaign, makeUser, type ApiClient } from './helpers/factories.ts';
+import { getRaw, loggedIn, makeCampaign, makeUser, type ApiClient } from './helpers/factories.ts';
 
 let t: TestApp;
 let marketer: ApiClient;
@@ -19,19 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function download(client: ApiClient | null, url: string) {
-  const response = await t.app.inject({
-    method: 'GET',
-    url,
-    headers: client === null ? {} : { cookie: client.cookie },
-  });
-  return {
-    status: response.statusCode,
-    type: String(response.headers['content-type']),
-    disposition: String(response.headers['content-disposition']),
-    raw: response.rawPayload,
-    text: response.body,
-  };
+function download(client: ApiClient | null, url: string) {
+  return getRaw(t.app, client, url);
 }
 
 /** The decompressed drawing instructions of every page. */

@@ -157,3 +157,33 @@ export async function loggedIn(
   if (response.status !== 200) throw new Error(`login failed: ${JSON.stringify(response.body)}`);
   return client;
 }
+
+export interface RawResponse {
+  status: number;
+  type: string;
+  disposition: string;
+  cacheControl: string | undefined;
+  raw: Buffer;
+  text: string;
+}
+
+/** A GET whose answer is not JSON (CSV, PDF, images), as `client` or with no session. */
+export async function getRaw(
+  app: FastifyInstance,
+  client: ApiClient | null,
+  url: string,
+): Promise<RawResponse> {
+  const response = await app.inject({
+    method: 'GET',
+    url,
+    headers: client === null || client.cookie === '' ? {} : { cookie: client.cookie },
+  });
+  return {
+    status: response.statusCode,
+    type: String(response.headers['content-type']),
+    disposition: String(response.headers['content-disposition']),
+    cacheControl: response.headers['cache-control'],
+    raw: response.rawPayload,
+    text: response.body,
+  };
+}
