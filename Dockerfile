@@ -5,7 +5,7 @@
 #   docker build -t couponscan .
 #   docker compose up -d          (with PostgreSQL 18; see docker-compose.yml)
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: install everything, build backend and scanner, deploy the backend's runtime ----
 FROM ${NODE_IMAGE} AS build

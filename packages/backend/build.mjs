@@ -35,7 +35,7 @@ const result = await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node20.19',
+  target: 'node22.12',
   plugins: [
     {
       // Every bare import is external (deep ones like `pg/lib/...` too) except the workspace

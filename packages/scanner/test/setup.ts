@@ -16,7 +16,7 @@ vi.mock('html5-qrcode', () =>
 configure({ asyncUtilTimeout: 4_000 });
 
 beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
+  server.listen({ onUnhandledFrame: 'error' });
 });
 
 beforeEach(() => {
