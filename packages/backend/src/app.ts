@@ -18,6 +18,11 @@ import qrRoutes from './modules/qr/qr.routes.ts';
 import redemptionsRoutes from './modules/redemptions/redemptions.routes.ts';
 import storesRoutes from './modules/stores/stores.routes.ts';
 import usersRoutes from './modules/users/users.routes.ts';
+import { issueBatchDeadJob, issueBatchJob } from './modules/batches/batches.service.ts';
+import {
+  purgeExpiredIdempotencyKeysJob,
+  purgeExpiredSessionsJob,
+} from './modules/maintenance/maintenance.jobs.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import jobs from './plugins/jobs.ts';
@@ -26,18 +31,23 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     db: Database;
+    /** The small pool for bulk work (exports, imports, batches): redemptions never wait behind it. */
+    bulkDb: Database;
   }
 }
 
 export interface AppOptions {
   config: Config;
   db: Database;
+  /** Defaults to `db`: one pool for everything. */
+  bulkDb?: Database;
   logger?: FastifyServerOptions['logger'];
 }
 
 export async function buildApp({
   config,
   db,
+  bulkDb = db,
   logger = false,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -49,11 +59,23 @@ export async function buildApp({
 
   app.decorate('config', config);
   app.decorate('db', db);
+  app.decorate('bulkDb', bulkDb);
 
   await app.register(errors);
   await app.register(rateLimit, { global: false });
   await app.register(auth);
-  await app.register(jobs);
+  // every kind of background job, and the scheduled clean-ups (the plugin checks none is missing)
+  await app.register(jobs, {
+    definitions: [
+      issueBatchJob(bulkDb, {
+        retryDelaySeconds: config.jobs.retryDelaySeconds,
+        heartbeatSeconds: config.jobs.heartbeatSeconds,
+      }),
+      issueBatchDeadJob(bulkDb),
+      purgeExpiredSessionsJob(db),
+      purgeExpiredIdempotencyKeysJob(db),
+    ],
+  });
 
   await app.register(healthRoutes);
   await app.register(authRoutes);

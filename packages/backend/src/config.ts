@@ -11,6 +11,8 @@ export interface Config {
   /** 0 picks a free port. */
   embeddedPgPort: number;
   databasePoolSize: number;
+  /** A pool of its own for exports, imports and batch jobs, so redemptions never queue behind them. */
+  databaseBulkPoolSize: number;
   production: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   seedDemo: boolean;
@@ -19,7 +21,39 @@ export interface Config {
   sessionTtlHours: number;
   cookieSecure: boolean;
   trustProxy: boolean;
-  rateLimit: { loginPerMinute: number; redemptionsPerMinute: number };
+  rateLimit: {
+    /** Per IP and email. */
+    loginPerMinute: number;
+    /** Per IP, whatever the email: one address trying many accounts. */
+    loginPerIpPerMinute: number;
+    redemptionsPerMinute: number;
+  };
+  /** Set: rate-limit counters live in Redis, shared by every instance. Unset: in memory. */
+  redisUrl: string | null;
+  /** Prefix of every Redis key we write, so instances of different deployments never mix. */
+  redisKeyPrefix: string;
+  /** The job queue (pg-boss). Timings other than the pool are not in the environment: tests shorten them. */
+  jobs: {
+    poolSize: number;
+    pollingIntervalSeconds: number;
+    /** How often the supervisor looks for expired and dead jobs. */
+    superviseIntervalSeconds: number;
+    /** A running batch job proves it is alive this often; a dead one is retried after missing it. */
+    heartbeatSeconds: number;
+    /** First retry delay of a failed batch job; doubles each time. */
+    retryDelaySeconds: number;
+  };
+  webhooks: {
+    /** Deliver to URLs that resolve to loopback or private addresses (refused in production). */
+    allowPrivateAddresses: boolean;
+    timeoutMs: number;
+    /** First retry delay; doubles each time (0: retry at once, for tests). */
+    retryBaseSeconds: number;
+    /** How long a failing delivery is retried. */
+    retryHours: number;
+    /** Delivered events and attempts older than this are deleted. */
+    retentionDays: number;
+  };
   /** Built scanner app to serve at `/`, if any. */
   staticDir: string | null;
 }
@@ -91,6 +125,11 @@ export function loadConfig(
   const staticDir =
     env.STATIC_DIR === undefined || env.STATIC_DIR === '' ? null : path.resolve(env.STATIC_DIR);
 
+  const redisUrl = env.REDIS_URL === undefined || env.REDIS_URL === '' ? null : env.REDIS_URL;
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push('REDIS_URL must start with redis:// or rediss://');
+  }
+
   const config: Config = {
     host: env.HOST ?? '127.0.0.1',
     port: integer('PORT', 3000, 0, 65535),
@@ -98,6 +137,7 @@ export function loadConfig(
     embeddedPgDir: path.resolve(env.EMBEDDED_PG_DIR ?? path.join(repoRoot, '.data', 'postgres')),
     embeddedPgPort: integer('EMBEDDED_PG_PORT', 0, 0, 65535),
     databasePoolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200),
+    databaseBulkPoolSize: integer('DATABASE_BULK_POOL_SIZE', 3, 1, 50),
     production,
     logLevel: logLevel ?? 'info',
     seedDemo,
@@ -108,7 +148,24 @@ export function loadConfig(
     trustProxy: flag('TRUST_PROXY', false),
     rateLimit: {
       loginPerMinute: integer('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 100_000),
+      loginPerIpPerMinute: integer('RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE', 30, 1, 100_000),
       redemptionsPerMinute: integer('RATE_LIMIT_REDEMPTIONS_PER_MINUTE', 300, 1, 1_000_000),
+    },
+    redisUrl,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'couponscan:',
+    jobs: {
+      poolSize: integer('JOBS_POOL_SIZE', 3, 2, 50),
+      pollingIntervalSeconds: 2,
+      superviseIntervalSeconds: 60,
+      heartbeatSeconds: 30,
+      retryDelaySeconds: 5,
+    },
+    webhooks: {
+      allowPrivateAddresses: flag('WEBHOOK_ALLOW_PRIVATE_ADDRESSES', !production),
+      timeoutMs: integer('WEBHOOK_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
+      retryBaseSeconds: 30,
+      retryHours: 24,
+      retentionDays: integer('WEBHOOK_RETENTION_DAYS', 30, 1, 3650),
     },
     staticDir,
   };

@@ -10,7 +10,6 @@ import {
 } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { DEMO_PASSWORD, DEMO_USERS, ensureFirstAdmin, seedDemo } from './db/seed.ts';
-import { deleteExpiredIdempotencyKeys } from './modules/redemptions/redemptions.repository.ts';
 
 function readConfig(): Config {
   try {
@@ -29,6 +28,7 @@ async function main(): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   let server: DatabaseServer | null = null;
   let db: Database | null = null;
+  let bulkDb: Database | null = null;
   let closing = false;
 
   const close = async (exitCode: number) => {
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     closing = true;
     await app?.close().catch(() => undefined);
     await db?.destroy().catch(() => undefined);
+    await bulkDb?.destroy().catch(() => undefined);
     await server?.stop().catch(() => undefined);
     process.exit(exitCode);
   };
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
     server = await provideDatabaseServer(config, (message) => process.stderr.write(`${message}\n`));
     say(`database: ${server.description}`);
     db = createDatabase(server.url, config.databasePoolSize);
+    bulkDb = createDatabase(server.url, config.databaseBulkPoolSize, 'couponscan-bulk');
     await migrateToLatest(db);
     if (await ensureFirstAdmin(db, config.admin))
       say(`created the first admin, ${config.admin?.email ?? ''}`);
@@ -66,25 +68,16 @@ async function main(): Promise<void> {
     app = await buildApp({
       config,
       db,
+      bulkDb,
       logger: {
         level: config.logLevel,
         redact: ['req.headers.cookie', 'req.headers.authorization'],
       },
     });
-    const database = db;
-    const sweep = setInterval(() => {
-      deleteExpiredIdempotencyKeys(database).catch((error: unknown) =>
-        app?.log.warn({ err: error }, 'idempotency sweep failed'),
-      );
-    }, 3600_000);
-    sweep.unref();
-    app.addHook('onClose', () => {
-      clearInterval(sweep);
-      return Promise.resolve();
-    });
+    // pg-boss: its schema, the queues, the workers and the scheduled clean-ups; unfinished jobs
+    // of a previous run are retried
+    await app.jobs.start();
     const address = await app.listen({ host: config.host, port: config.port });
-    // background jobs (large coupon batches); unfinished ones from a previous run resume
-    app.jobs.start();
     say(`couponscan backend listening on ${address}`);
   } catch (error) {
     process.stderr.write(

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       embeddedPgDir: path.join(repoRoot, '.data', 'postgres'),
       embeddedPgPort: 0,
       databasePoolSize: 10,
+      databaseBulkPoolSize: 3,
       production: false,
       logLevel: 'info',
       seedDemo: false,
@@ -31,7 +32,23 @@ describe('loadConfig', () => {
       sessionTtlHours: 12,
       cookieSecure: false,
       trustProxy: false,
-      rateLimit: { loginPerMinute: 10, redemptionsPerMinute: 300 },
+      rateLimit: { loginPerMinute: 10, loginPerIpPerMinute: 30, redemptionsPerMinute: 300 },
+      redisUrl: null,
+      redisKeyPrefix: 'couponscan:',
+      jobs: {
+        poolSize: 3,
+        pollingIntervalSeconds: 2,
+        superviseIntervalSeconds: 60,
+        heartbeatSeconds: 30,
+        retryDelaySeconds: 5,
+      },
+      webhooks: {
+        allowPrivateAddresses: true,
+        timeoutMs: 10_000,
+        retryBaseSeconds: 30,
+        retryHours: 24,
+        retentionDays: 30,
+      },
       staticDir: null,
     });
   });

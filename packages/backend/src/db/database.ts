@@ -10,7 +10,11 @@ export type Database = Kysely<DB>;
 
 const pools = new WeakMap<Database, pg.Pool>();
 
-export function createDatabase(url: string, poolSize: number): Database {
+export function createDatabase(
+  url: string,
+  poolSize: number,
+  applicationName = 'couponscan',
+): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -18,7 +22,7 @@ export function createDatabase(url: string, poolSize: number): Database {
     connectionTimeoutMillis: 10_000,
     statement_timeout: 15_000,
     idle_in_transaction_session_timeout: 30_000,
-    application_name: 'couponscan',
+    application_name: applicationName,
   });
   // An idle connection that PostgreSQL ends (restart, failover) must not crash the process;
   // the pool drops it and the next query opens a new one.

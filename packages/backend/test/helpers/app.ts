@@ -2,13 +2,21 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import type { Database } from '../../src/db/database.ts';
+import { createDatabase, type Database } from '../../src/db/database.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     ...loadConfig({ LOG_LEVEL: 'silent' }),
-    rateLimit: { loginPerMinute: 1000, redemptionsPerMinute: 10_000 },
+    rateLimit: { loginPerMinute: 1000, loginPerIpPerMinute: 1000, redemptionsPerMinute: 10_000 },
+    // short timings, so tests wait for retries and dead workers in seconds rather than minutes
+    jobs: {
+      poolSize: 3,
+      pollingIntervalSeconds: 0.5,
+      superviseIntervalSeconds: 60,
+      heartbeatSeconds: 10,
+      retryDelaySeconds: 0,
+    },
     ...overrides,
   };
 }
@@ -16,6 +24,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export interface TestApp {
   app: FastifyInstance;
   db: Database;
+  /** The bulk pool: exports, imports, batches. */
+  bulkDb: Database;
   database: TestDatabase;
   config: Config;
   close(): Promise<void>;
@@ -26,15 +36,20 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase(options.poolSize ?? 20));
   const config = testConfig(options.config);
-  const app = await buildApp({ config, db: database.db });
+  const bulkDb = createDatabase(database.url, config.databaseBulkPoolSize, 'couponscan-bulk');
+  const app = await buildApp({ config, db: database.db, bulkDb });
   await app.ready();
+  // the queue's schema and queues; its workers start only in the tests that want them
+  await app.jobs.boot();
   return {
     app,
     db: database.db,
+    bulkDb,
     database,
     config,
     close: async () => {
       await app.close();
+      await bulkDb.destroy();
       if (options.database === undefined) await database.close();
     },
   };

@@ -8,15 +8,12 @@ import {
   cancelBatch,
   createBatch,
   getBatch,
-  ISSUE_BATCH_JOB,
-  issueBatchJob,
   listBatches,
   printBatchSheet,
 } from './batches.service.ts';
 
 const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const marketers = app.authorize(['marketer', 'admin']);
-  app.jobs.handle(ISSUE_BATCH_JOB, issueBatchJob());
 
   app.post(
     '/api/campaigns/:id/batches',
@@ -30,7 +27,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { batch, completed } = await createBatch(
-        app.db,
+        app.bulkDb,
         app.jobs,
         currentUser(request),
         request.params.id,
@@ -82,7 +79,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { filename, pdf } = await printBatchSheet(
-        app.db,
+        app.bulkDb,
         request.params.id,
         request.query.part,
         // the status line is sent by then: a failure can only cut the download short

@@ -18,7 +18,11 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { params: IdParamsSchema, querystring: CouponsCsvQuerySchema },
     },
     async (request, reply) => {
-      const { filename, csv } = await exportCouponsCsv(app.db, request.params.id, request.query);
+      const { filename, csv } = await exportCouponsCsv(
+        app.bulkDb,
+        request.params.id,
+        request.query,
+      );
       return reply
         .type(CSV_CONTENT_TYPE)
         .header('content-disposition', `attachment; filename="${filename}"`)
@@ -30,7 +34,7 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/redemptions.csv',
     { onRequest: marketers, schema: { querystring: RedemptionsCsvQuerySchema } },
     async (request, reply) => {
-      const { filename, csv } = await exportRedemptionsCsv(app.db, request.query);
+      const { filename, csv } = await exportRedemptionsCsv(app.bulkDb, request.query);
       return reply
         .type(CSV_CONTENT_TYPE)
         .header('content-disposition', `attachment; filename="${filename}"`)

@@ -28,7 +28,7 @@ const importsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         );
       }
       const batch = await importCoupons(
-        app.db,
+        app.bulkDb,
         currentUser(request),
         request.params.id,
         request.body,
