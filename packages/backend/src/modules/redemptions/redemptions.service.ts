@@ -26,6 +26,7 @@ import {
 import { refusalFor } from './redemption.rules.ts';
 import { toEarlierRedemption, toLedgerEntry } from './redemptions.mapper.ts';
 import {
+  campaignStoreNames,
   claimIdempotencyKey,
   findIdempotencyKey,
   findLedgerEntry,
@@ -183,6 +184,11 @@ async function attemptRedemption(
             ),
           }
         : {};
+    // wrong_store: where the coupon can be used instead (issue 11)
+    const validStores =
+      refusal === 'wrong_store'
+        ? { validStoreNames: await campaignStoreNames(trx, coupon.campaign_id) }
+        : {};
     return {
       status: 409,
       body: problemBody(409, refusal satisfies ErrorCode, describeRefusal(refusal, coupon, store), {
@@ -190,6 +196,7 @@ async function attemptRedemption(
         scanId,
         ...known,
         ...earlier,
+        ...validStores,
       }),
     };
   }
