@@ -4,6 +4,7 @@ import type { Page } from '@couponscan/shared/common';
 import type { Coupon, CouponPreview, ListCouponsQuery } from '@couponscan/shared/coupons';
 import type { Transaction } from 'kysely';
 import type { Database, DB } from '../../db/database.ts';
+import { transaction } from '../../db/transaction.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { parseCodeOrThrow } from '../../lib/coupon-code.ts';
 import { HttpProblem } from '../../plugins/errors.ts';
@@ -29,9 +30,7 @@ export async function issueCoupons(
   count: number,
   drawCode: () => string = generateCouponCode,
 ): Promise<Coupon[]> {
-  return db
-    .transaction()
-    .execute((trx) => issueCouponsInTransaction(trx, campaignId, count, drawCode));
+  return transaction(db, (trx) => issueCouponsInTransaction(trx, campaignId, count, drawCode));
 }
 
 export async function issueCouponsInTransaction(
@@ -134,7 +133,7 @@ export async function voidCoupon(
   reason: string,
 ): Promise<Coupon> {
   const code = parseCodeOrThrow(raw);
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const found = await findCouponForRedemption(trx, code, null).executeTakeFirst();
     if (found === undefined) throw new HttpProblem(404, 'not_found', 'No coupon has this code.');
     // The redemption's lock: a void and a redemption of one coupon never interleave.

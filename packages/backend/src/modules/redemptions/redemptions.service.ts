@@ -13,6 +13,7 @@ import type {
 } from '@couponscan/shared/redemptions';
 import type { Transaction } from 'kysely';
 import type { Database, DB } from '../../db/database.ts';
+import { transaction } from '../../db/transaction.ts';
 import { invalidCodeDetail } from '../../lib/coupon-code.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { HttpProblem, problemBody } from '../../plugins/errors.ts';
@@ -249,7 +250,7 @@ export async function redeemCoupon(
   const requestHash = createHash('sha256')
     .update(JSON.stringify([body.code, store.id]))
     .digest('hex');
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const claimed = await claimIdempotencyKey(trx, {
       userId: user.id,
       key: idempotencyKey,
@@ -291,7 +292,7 @@ export async function reverseRedemption(
   reason: string,
   undoWindowMinutes: number,
 ): Promise<LedgerEntry> {
-  const reversalId = await db.transaction().execute(async (trx) => {
+  const reversalId = await transaction(db, async (trx) => {
     const entry = await findLedgerEntry(trx, redemptionId);
     if (entry?.kind !== 'redemption')
       throw new HttpProblem(404, 'not_found', 'There is no such redemption.');
