@@ -53,8 +53,13 @@ async function main(): Promise<void> {
   try {
     server = await provideDatabaseServer(config, (message) => process.stderr.write(`${message}\n`));
     say(`database: ${server.description}`);
-    db = createDatabase(server.url, config.databasePoolSize);
-    bulkDb = createDatabase(server.url, config.databaseBulkPoolSize, 'couponscan-bulk');
+    db = createDatabase(server.url, config.databasePoolSize, config.database);
+    bulkDb = createDatabase(
+      server.url,
+      config.databaseBulkPoolSize,
+      config.database,
+      'couponscan-bulk',
+    );
     await migrateToLatest(db);
     if (await ensureFirstAdmin(db, config.admin))
       say(`created the first admin, ${config.admin?.email ?? ''}`);

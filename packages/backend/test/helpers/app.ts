@@ -36,7 +36,12 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase(options.poolSize ?? 20));
   const config = testConfig(options.config);
-  const bulkDb = createDatabase(database.url, config.databaseBulkPoolSize, 'couponscan-bulk');
+  const bulkDb = createDatabase(
+    database.url,
+    config.databaseBulkPoolSize,
+    config.database,
+    'couponscan-bulk',
+  );
   const app = await buildApp({ config, db: database.db, bulkDb });
   await app.ready();
   // the queue's schema and queues; its workers start only in the tests that want them

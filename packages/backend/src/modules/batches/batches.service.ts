@@ -10,6 +10,7 @@ import {
 import type { Discount } from '@couponscan/shared/campaigns';
 import { formatCouponCode, parsePrefix, RANDOM_LENGTH } from '@couponscan/shared/code';
 import type { Database } from '../../db/database.ts';
+import { transaction } from '../../db/transaction.ts';
 import { HttpProblem } from '../../plugins/errors.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { toDiscount } from '../campaigns/campaigns.mapper.ts';
@@ -98,7 +99,7 @@ export async function createBatch(
   };
 
   if (body.count <= BATCH_INLINE_MAX_COUNT) {
-    const row = await db.transaction().execute(async (trx) => {
+    const row = await transaction(db, async (trx) => {
       const batch = await insertBatch(trx, { ...values, status: 'running' });
       await insertBatchCoupons(
         trx,
@@ -118,7 +119,7 @@ export async function createBatch(
     return { batch: toBatch(row), completed: true };
   }
 
-  const row = await db.transaction().execute(async (trx) => {
+  const row = await transaction(db, async (trx) => {
     const batch = await insertBatch(trx, { ...values, status: 'queued' });
     await jobs.send(trx, 'issue_batch', { batchId: batch.id } satisfies IssueBatchData);
     return batch;
