@@ -1,7 +1,6 @@
 // Builds the Fastify instance from a Config and a database. Never listens: server.ts does.
 import fs from 'node:fs';
 import path from 'node:path';
-import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -26,6 +25,7 @@ import {
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import jobs from './plugins/jobs.ts';
+import rateLimits from './plugins/rate-limit.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -62,7 +62,7 @@ export async function buildApp({
   app.decorate('bulkDb', bulkDb);
 
   await app.register(errors);
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimits);
   await app.register(auth);
   // every kind of background job, and the scheduled clean-ups (the plugin checks none is missing)
   await app.register(jobs, {

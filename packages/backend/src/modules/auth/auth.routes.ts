@@ -2,13 +2,34 @@
 import { LoginBodySchema, SessionResponseSchema } from '@couponscan/shared/auth';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { currentUser } from '../../plugins/auth.ts';
+import { HttpProblem } from '../../plugins/errors.ts';
 import { login, logout } from './auth.service.ts';
 
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // per IP, whatever the email: one address trying many accounts (a second limiter beside the
+  // route's own, which counts per IP and email)
+  const loginsPerIp = app.createRateLimit({
+    max: app.config.rateLimit.loginPerIpPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => `login-ip:${request.ip}`,
+  });
+
   app.post(
     '/api/auth/login',
     {
       schema: { body: LoginBodySchema, response: { 200: SessionResponseSchema } },
+      preHandler: async (request, reply) => {
+        const limit = await loginsPerIp(request);
+        if (!limit.isAllowed && limit.isExceeded) {
+          void reply.header('retry-after', String(limit.ttlInSeconds));
+          throw new HttpProblem(
+            429,
+            'rate_limited',
+            'Too many login attempts from this address; try again in a minute.',
+          );
+        }
+      },
+      // per IP and email: one account guessed at
       config: {
         rateLimit: {
           max: app.config.rateLimit.loginPerMinute,
