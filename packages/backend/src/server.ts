@@ -3,6 +3,7 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import {
+  BULK_POOL,
   createDatabase,
   provideDatabaseServer,
   type Database,
@@ -54,12 +55,7 @@ async function main(): Promise<void> {
     server = await provideDatabaseServer(config, (message) => process.stderr.write(`${message}\n`));
     say(`database: ${server.description}`);
     db = createDatabase(server.url, config.databasePoolSize, config.database);
-    bulkDb = createDatabase(
-      server.url,
-      config.databaseBulkPoolSize,
-      config.database,
-      'couponscan-bulk',
-    );
+    bulkDb = createDatabase(server.url, config.databaseBulkPoolSize, config.database, BULK_POOL);
     await migrateToLatest(db);
     if (await ensureFirstAdmin(db, config.admin))
       say(`created the first admin, ${config.admin?.email ?? ''}`);

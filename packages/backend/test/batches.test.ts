@@ -200,7 +200,7 @@ describe('issuing a batch', () => {
 
     const { batch } = await createBatch(
       t.db,
-      t.app.jobs,
+      { bulk: t.bulkDb, jobs: t.app.jobs },
       user,
       campaign.id,
       { count: 100 },

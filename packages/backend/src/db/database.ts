@@ -16,17 +16,17 @@ export function createDatabase(
   url: string,
   poolSize: number,
   settings: DatabaseSettings = DEFAULT_DATABASE_SETTINGS,
-  applicationName = 'couponscan',
+  options: { applicationName?: string; connectionTimeoutMs?: number } = {},
 ): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
     // A redemption must never wait forever on a lock or a connection. Inside transactions the
     // driver sets its own bounds (driver.ts); this one bounds single statements outside them.
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
     statement_timeout: settings.statementTimeoutMs,
     idle_in_transaction_session_timeout: 30_000,
-    application_name: applicationName,
+    application_name: options.applicationName ?? 'couponscan',
   });
   // An idle connection that PostgreSQL ends (restart, failover) must not crash the process;
   // the pool drops it and the next query opens a new one.
@@ -43,6 +43,9 @@ export function createDatabase(
 export function settingsOf(db: Database): DatabaseSettings {
   return settingsByDb.get(db) ?? DEFAULT_DATABASE_SETTINGS;
 }
+
+/** How the bulk pool is made: named, so pg_stat_activity tells it apart; bulk work waits longer for a connection. */
+export const BULK_POOL = { applicationName: 'couponscan-bulk', connectionTimeoutMs: 120_000 };
 
 /** The pool behind `db`, for what Kysely does not do: COPY streams (pg-copy-streams). */
 export function poolOf(db: Database): pg.Pool {

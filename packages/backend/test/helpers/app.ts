@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { createDatabase, type Database } from '../../src/db/database.ts';
+import { BULK_POOL, createDatabase, type Database } from '../../src/db/database.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -40,7 +40,7 @@ export async function createTestApp(
     database.url,
     config.databaseBulkPoolSize,
     config.database,
-    'couponscan-bulk',
+    BULK_POOL,
   );
   const app = await buildApp({ config, db: database.db, bulkDb });
   await app.ready();

@@ -27,8 +27,8 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { batch, completed } = await createBatch(
-        app.bulkDb,
-        app.jobs,
+        app.db,
+        { bulk: app.bulkDb, jobs: app.jobs },
         currentUser(request),
         request.params.id,
         request.body,

@@ -79,9 +79,13 @@ async function campaignForIssuing(db: Database, campaignId: string) {
   return campaign;
 }
 
+/**
+ * `db` for the quick part (checks, and the queued batch with its job); `pools.bulk` for issuing
+ * a small batch within the request, which is bulk work.
+ */
 export async function createBatch(
   db: Database,
-  jobs: JobQueue,
+  pools: { bulk: Database; jobs: JobQueue },
   user: AuthUser,
   campaignId: string,
   body: CreateBatchBody,
@@ -98,8 +102,9 @@ export async function createBatch(
     created_by: user.id,
   };
 
+  const { bulk, jobs } = pools;
   if (body.count <= BATCH_INLINE_MAX_COUNT) {
-    const row = await transaction(db, async (trx) => {
+    const row = await transaction(bulk, async (trx) => {
       const batch = await insertBatch(trx, { ...values, status: 'running' });
       await insertBatchCoupons(
         trx,
