@@ -19,8 +19,9 @@ import redemptionsRoutes from './modules/redemptions/redemptions.routes.ts';
 import storesRoutes from './modules/stores/stores.routes.ts';
 import usersRoutes from './modules/users/users.routes.ts';
 import auth from './plugins/auth.ts';
-import errors from './plugins/errors.ts';
+import errors, { answerClientError, answerFrameworkError } from './plugins/errors.ts';
 import jobs from './plugins/jobs.ts';
+import { ajvOptions } from './plugins/validation.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -44,7 +45,10 @@ export async function buildApp({
     logger,
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    ajv: ajvOptions,
+    // errors the router and Node's HTTP parser raise before any route runs: problem+json too
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
