@@ -25,6 +25,15 @@ export function createDatabase(url: string, poolSize: number): Database {
   pool.on('error', (error) => {
     process.stderr.write(`database connection lost: ${error.message}\n`);
   });
+  // pg-pool listens for errors only while a client is idle. A checked-out client whose
+  // connection ends (idle_in_transaction_session_timeout, a restart, a failover) emits 'error'
+  // with nobody listening, and Node ends the process. This listener stays for the client's life;
+  // the failing query rejects as well, so its caller rolls back and releases as usual.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      process.stderr.write(`database connection lost while in use: ${error.message}\n`);
+    });
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return db;

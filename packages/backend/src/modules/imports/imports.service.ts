@@ -1,6 +1,6 @@
 // Importing existing codes from a CSV upload: streamed line by line into a staging table, checked
 // as a whole, and inserted only when every line is good (issue 4).
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import type { Batch } from '@couponscan/shared/batches';
 import {
   compactCode,
@@ -67,19 +67,24 @@ export async function importCoupons(
   if (campaign.status === 'archived')
     throw new HttpProblem(409, 'conflict', 'This campaign has ended; it issues no more coupons.');
 
+  let aborted = false;
   try {
     return await db.transaction().execute(async (trx) => {
       await createImportStaging(trx);
-      const parser = upload.pipe(
-        parse({
-          bom: true,
-          skip_empty_lines: true,
-          relax_column_count: true,
-          info: true,
-          // a code has at most 64 characters: a huge record is not a list of codes
-          max_record_size: 4096,
-        }),
-      );
+      const parser = parse({
+        bom: true,
+        skip_empty_lines: true,
+        relax_column_count: true,
+        info: true,
+        // a code has at most 64 characters: a huge record is not a list of codes
+        max_record_size: 4096,
+      });
+      // pipeline, not pipe: an upload the client abandons half-way errors the parser, so the
+      // loop below throws, the transaction rolls back and its connection goes back to the pool
+      // at once (with pipe the loop waited forever, idle in transaction; issue 10)
+      pipeline(upload, parser, (error) => {
+        if (error !== undefined && error !== null) aborted = true;
+      });
       let column = 0;
       let count = 0;
       let first = true;
@@ -100,7 +105,8 @@ export async function importCoupons(
         if (count > IMPORT_MAX_LINES) {
           throw invalid(`A file holds at most ${IMPORT_MAX_LINES} codes; split it.`);
         }
-        const raw = record[column] ?? '';
+        // PostgreSQL text cannot hold NUL (22021); the line is refused as malformed anyway
+        const raw = (record[column] ?? '').replaceAll('\u0000', '\uFFFD');
         chunk.push({ line: info.lines, raw, ...judgeImportedCode(raw) });
         if (chunk.length >= STAGE_CHUNK) {
           await stageImportLines(trx, chunk);
@@ -143,6 +149,9 @@ export async function importCoupons(
       return toBatch(done);
     });
   } catch (error) {
+    if (aborted && !(error instanceof HttpProblem) && !(error instanceof CsvError)) {
+      throw new HttpProblem(400, 'validation_failed', 'The upload ended before the file did.');
+    }
     if (error instanceof CsvError) {
       throw invalid(`The file is not valid CSV: ${error.message}`, {
         invalidLines: 1,
