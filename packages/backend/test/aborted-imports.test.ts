@@ -6,14 +6,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poolOf } from '../src/db/database.ts';
 import { createTestApp, listen, type TestApp } from './helpers/app.ts';
-import {
-  ApiClient,
-  loggedIn,
-  makeCampaign,
-  makeCoupon,
-  makeStore,
-  makeUser,
-} from './helpers/factories.ts';
+import type { ApiClient } from './helpers/factories.ts';
+import { loggedIn, makeCampaign, makeCoupon, makeStore, makeUser } from './helpers/factories.ts';
 
 let t: TestApp;
 let base: URL;

@@ -60,14 +60,14 @@ export async function importCoupons(
   db: Database,
   user: AuthUser,
   campaignId: string,
-  upload: Readable,
+  file: Readable,
 ): Promise<Batch> {
   const campaign = await findCampaign(db, campaignId);
   if (campaign === undefined) throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
   if (campaign.status === 'archived')
     throw new HttpProblem(409, 'conflict', 'This campaign has ended; it issues no more coupons.');
 
-  let aborted = false;
+  const upload = { aborted: false };
   try {
     return await db.transaction().execute(async (trx) => {
       await createImportStaging(trx);
@@ -82,8 +82,8 @@ export async function importCoupons(
       // pipeline, not pipe: an upload the client abandons half-way errors the parser, so the
       // loop below throws, the transaction rolls back and its connection goes back to the pool
       // at once (with pipe the loop waited forever, idle in transaction; issue 10)
-      pipeline(upload, parser, (error) => {
-        if (error !== undefined && error !== null) aborted = true;
+      pipeline(file, parser, (error) => {
+        if (error !== null) upload.aborted = true;
       });
       let column = 0;
       let count = 0;
@@ -149,7 +149,7 @@ export async function importCoupons(
       return toBatch(done);
     });
   } catch (error) {
-    if (aborted && !(error instanceof HttpProblem) && !(error instanceof CsvError)) {
+    if (upload.aborted && !(error instanceof HttpProblem) && !(error instanceof CsvError)) {
       throw new HttpProblem(400, 'validation_failed', 'The upload ended before the file did.');
     }
     if (error instanceof CsvError) {
