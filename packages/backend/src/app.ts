@@ -19,6 +19,7 @@ import redemptionsRoutes from './modules/redemptions/redemptions.routes.ts';
 import storesRoutes from './modules/stores/stores.routes.ts';
 import usersRoutes from './modules/users/users.routes.ts';
 import auth from './plugins/auth.ts';
+import csrf from './plugins/csrf.ts';
 import errors, { answerClientError, answerFrameworkError } from './plugins/errors.ts';
 import jobs from './plugins/jobs.ts';
 import { ajvOptions } from './plugins/validation.ts';
@@ -56,6 +57,7 @@ export async function buildApp({
 
   await app.register(errors);
   await app.register(rateLimit, { global: false });
+  await app.register(csrf);
   await app.register(auth);
   await app.register(jobs);
 

@@ -8,7 +8,10 @@ import {
   IMPORTED_MIN_LENGTH,
   looksGenerated,
 } from '@couponscan/shared/code';
+import { MAX_GUESS_PROBABILITY } from '@couponscan/shared/batches';
 import {
+  IMPORT_MIN_CODE_LENGTH,
+  importGuessProbability,
   IMPORT_MAX_LINES,
   IMPORT_MAX_REPORTED_LINES,
   type ImportLineError,
@@ -40,8 +43,37 @@ export function judgeImportedCode(raw: string): {
 } {
   const code = compactCode(raw.trim());
   if (!IMPORTED_CODE.test(code)) return { code: null, problem: 'malformed' };
+  if (code.length < IMPORT_MIN_CODE_LENGTH) return { code: null, problem: 'too_short' };
   if (looksGenerated(code)) return { code: null, problem: 'looks_generated' };
   return { code, problem: null };
+}
+
+/** What a guesser learns from a file's codes: their alphabet and the shortest length. */
+class ImportedCodeSpace {
+  private digits = false;
+  private letters = false;
+  private shortest = Number.POSITIVE_INFINITY;
+
+  add(code: string): void {
+    if (/[0-9]/.test(code)) this.digits = true;
+    if (/[A-Z]/.test(code)) this.letters = true;
+    this.shortest = Math.min(this.shortest, code.length);
+  }
+
+  /** 422 code_space_too_small when one random guess would hit a code too likely. */
+  assertLargeEnough(count: number): void {
+    const alphabet = (this.digits ? 10 : 0) + (this.letters ? 26 : 0);
+    const chance = importGuessProbability(count, alphabet, this.shortest);
+    if (chance < MAX_GUESS_PROBABILITY) return;
+    throw new HttpProblem(
+      422,
+      'code_space_too_small',
+      `${count} codes of ${this.shortest} characters from ${alphabet} possible ones: a single ` +
+        `random guess would hit one with a chance of ${chance.toExponential(1)}, and it must ` +
+        `stay below ${MAX_GUESS_PROBABILITY}. Use longer codes, or letters and digits.`,
+      { guessProbability: chance, maxGuessProbability: MAX_GUESS_PROBABILITY },
+    );
+  }
 }
 
 function invalid(detail: string, extensions: Record<string, unknown> = {}): HttpProblem {
@@ -68,6 +100,7 @@ export async function importCoupons(
     throw new HttpProblem(409, 'conflict', 'This campaign has ended; it issues no more coupons.');
 
   const upload = { aborted: false };
+  const space = new ImportedCodeSpace();
   try {
     return await db.transaction().execute(async (trx) => {
       await createImportStaging(trx);
@@ -107,7 +140,9 @@ export async function importCoupons(
         }
         // PostgreSQL text cannot hold NUL (22021); the line is refused as malformed anyway
         const raw = (record[column] ?? '').replaceAll('\u0000', '\uFFFD');
-        chunk.push({ line: info.lines, raw, ...judgeImportedCode(raw) });
+        const judged = judgeImportedCode(raw);
+        if (judged.code !== null) space.add(judged.code);
+        chunk.push({ line: info.lines, raw, ...judged });
         if (chunk.length >= STAGE_CHUNK) {
           await stageImportLines(trx, chunk);
           chunk = [];
@@ -131,6 +166,7 @@ export async function importCoupons(
         );
       }
 
+      space.assertLargeEnough(count);
       const batch = await insertBatch(trx, {
         campaign_id: campaign.id,
         source: 'imported',

@@ -2,7 +2,7 @@
 // idempotency key, lock the coupon row (SELECT … FOR UPDATE), check the rules, write the scan and
 // the ledger row, store the answer, commit. The database's constraints back every step.
 import { createHash } from 'node:crypto';
-import { formatCouponCode, parseCouponCode } from '@couponscan/shared/code';
+import { compactCode, formatCouponCode, parseCouponCode } from '@couponscan/shared/code';
 import type { Page } from '@couponscan/shared/common';
 import type { ErrorCode, Problem, RefusalOutcome } from '@couponscan/shared/errors';
 import type {
@@ -115,6 +115,10 @@ async function attemptRedemption(
 ): Promise<{ status: number; body: RedemptionSuccess | Problem }> {
   const parsed = parseCouponCode(rawCode);
   if (!parsed.ok) {
+    // the same look-up as an unknown code: both answers cost the same work (issue 10)
+    await findCouponForRedemption(trx, compactCode(rawCode).slice(0, 300), store.id)
+      .forUpdate('coupons')
+      .executeTakeFirst();
     const scanId = await insertScan(trx, {
       couponId: null,
       code: rawCode,
