@@ -2,6 +2,7 @@
 import { PageQuerySchema, PageSchema } from '@couponscan/shared/common';
 import { CreateStoreBodySchema, StoreSchema } from '@couponscan/shared/stores';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ok, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { createStore, listAllStores } from './stores.service.ts';
 
 const storesRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -9,7 +10,15 @@ const storesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/stores',
     {
       onRequest: app.authorize(['admin']),
-      schema: { body: CreateStoreBodySchema, response: { 201: StoreSchema } },
+      schema: {
+        tags: ['stores'],
+        summary: 'Create a store',
+        body: CreateStoreBodySchema,
+        response: {
+          201: ok(StoreSchema, 'The new store'),
+          ...problemResponses(400, ...SIGNED_IN, 409, 413, 415),
+        },
+      },
     },
     async (request, reply) => reply.status(201).send(await createStore(app.db, request.body)),
   );
@@ -18,7 +27,15 @@ const storesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/stores',
     {
       onRequest: app.authorize(['admin', 'marketer']),
-      schema: { querystring: PageQuerySchema, response: { 200: PageSchema(StoreSchema) } },
+      schema: {
+        tags: ['stores'],
+        summary: 'List stores',
+        querystring: PageQuerySchema,
+        response: {
+          200: ok(PageSchema(StoreSchema), 'One page of stores'),
+          ...problemResponses(400, ...SIGNED_IN),
+        },
+      },
     },
     async (request) => listAllStores(app.db, request.query),
   );
