@@ -32,6 +32,12 @@ export function createDatabase(
   pool.on('error', (error) => {
     process.stderr.write(`database connection lost: ${error.message}\n`);
   });
+  // A connection that breaks while checked out (PostgreSQL restarted mid-transaction) emits
+  // 'error' with no listener of the pool's: unhandled, it would end the process. Its query fails
+  // on its own (503 database_unavailable) and Kysely discards it. test/faults.pg-restart.test.ts
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const db = new Kysely<DB>({ dialect: new BoundedPostgresDialect({ pool }, settings) });
   pools.set(db, pool);
   settingsByDb.set(db, settings);
