@@ -13,7 +13,7 @@ import { toDiscount } from '../campaigns/campaigns.mapper.ts';
 import { findCampaign } from '../campaigns/campaigns.repository.ts';
 import { refusalFor } from '../redemptions/redemption.rules.ts';
 import { toEarlierRedemption } from '../redemptions/redemptions.mapper.ts';
-import { standingRedemptions } from '../redemptions/redemptions.repository.ts';
+import { campaignStoreNames, standingRedemptions } from '../redemptions/redemptions.repository.ts';
 import { toCoupon } from './coupons.mapper.ts';
 import {
   findCouponForRedemption,
@@ -120,6 +120,9 @@ export async function previewCoupon(
     redeemable: reason === null && user.role !== 'marketer' && judgedStore !== null,
     reason,
     redemptions: (await standingRedemptions(db, coupon.id)).map(toEarlierRedemption),
+    ...(reason === 'wrong_store'
+      ? { validStoreNames: await campaignStoreNames(db, coupon.campaign_id) }
+      : {}),
   };
 }
 

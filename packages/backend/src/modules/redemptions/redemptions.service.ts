@@ -27,6 +27,7 @@ import {
 import { refusalFor } from './redemption.rules.ts';
 import { toEarlierRedemption, toLedgerEntry } from './redemptions.mapper.ts';
 import {
+  campaignStoreNames,
   claimIdempotencyKey,
   findIdempotencyKey,
   findLedgerEntry,
@@ -184,6 +185,11 @@ async function attemptRedemption(
             ),
           }
         : {};
+    // wrong_store: where the coupon can be used instead (issue 11)
+    const validStores =
+      refusal === 'wrong_store'
+        ? { validStoreNames: await campaignStoreNames(trx, coupon.campaign_id) }
+        : {};
     return {
       status: 409,
       body: problemBody(409, refusal satisfies ErrorCode, describeRefusal(refusal, coupon, store), {
@@ -191,6 +197,7 @@ async function attemptRedemption(
         scanId,
         ...known,
         ...earlier,
+        ...validStores,
       }),
     };
   }
