@@ -17,6 +17,8 @@ export interface Config {
   admin: { email: string; password: string } | null;
   undoWindowMinutes: number;
   sessionTtlHours: number;
+  /** How long a session may be served from the process's cache; 0: never cached. */
+  sessionCacheSeconds: number;
   cookieSecure: boolean;
   trustProxy: boolean;
   rateLimit: { loginPerMinute: number; redemptionsPerMinute: number };
@@ -104,6 +106,7 @@ export function loadConfig(
     admin: adminEmail === '' ? null : { email: adminEmail, password: adminPassword },
     undoWindowMinutes: integer('UNDO_WINDOW_MINUTES', 10, 0, 24 * 60),
     sessionTtlHours: integer('SESSION_TTL_HOURS', 12, 1, 24 * 90),
+    sessionCacheSeconds: integer('SESSION_CACHE_SECONDS', 30, 0, 300),
     cookieSecure: flag('COOKIE_SECURE', production),
     trustProxy: flag('TRUST_PROXY', false),
     rateLimit: {

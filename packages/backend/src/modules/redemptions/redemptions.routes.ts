@@ -38,6 +38,8 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: redeemers,
       schema: { body: RedeemBodySchema, response: { 201: RedemptionSuccessSchema } },
       config: {
+        // redeem_coupon() checks the session again in its own statement
+        cachedSession: true,
         rateLimit: {
           max: app.config.rateLimit.redemptionsPerMinute,
           timeWindow: 60_000,
