@@ -23,7 +23,14 @@ export function createDatabase(
     // A redemption must never wait forever on a lock or a connection. Inside transactions the
     // driver sets its own bounds (driver.ts); this one bounds single statements outside them.
     connectionTimeoutMillis: 10_000,
+    // Single statements outside a transaction (the redemption is one: redeem_coupon()) get the
+    // same bounds and isolation as startup parameters. PgBouncer drops startup parameters: behind
+    // it, set these on the role (docs/scaling.md). 0 turns a bound off.
     statement_timeout: settings.statementTimeoutMs,
+    lock_timeout: settings.lockTimeoutMs,
+    ...(settings.isolation === 'read committed'
+      ? {}
+      : { options: `-c default_transaction_isolation=${settings.isolation.replace(' ', '\\ ')}` }),
     idle_in_transaction_session_timeout: 30_000,
     application_name: 'couponscan',
   });
