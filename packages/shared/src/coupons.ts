@@ -76,6 +76,8 @@ export const CouponPreviewSchema = Type.Object({
   reason: Type.Union([Type.Union(REFUSAL_OUTCOMES.map((o) => Type.Literal(o))), Type.Null()]),
   /** Redemptions that stand, newest first. */
   redemptions: Type.Array(EarlierRedemptionSchema),
+  /** When `reason` is wrong_store: the names of the stores where the coupon is valid. */
+  validStoreNames: Type.Optional(Type.Array(Type.String())),
 });
 export type CouponPreview = Static<typeof CouponPreviewSchema>;
 

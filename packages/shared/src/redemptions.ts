@@ -81,6 +81,8 @@ export const RedemptionRefusalSchema = Type.Composite([
     validFrom: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
     validUntil: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
     earlierRedemptions: Type.Optional(Type.Array(EarlierRedemptionSchema)),
+    /** For wrong_store: the names of the stores where the coupon is valid. */
+    validStoreNames: Type.Optional(Type.Array(Type.String())),
   }),
 ]);
 export type RedemptionRefusal = Static<typeof RedemptionRefusalSchema>;

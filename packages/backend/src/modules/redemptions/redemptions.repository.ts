@@ -234,3 +234,15 @@ export function listLedger(
 export function findStore(db: Executor, id: string) {
   return db.selectFrom('stores').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
 }
+
+/** The names of the stores a campaign is limited to (issue 11: "Not for this store" names them). */
+export async function campaignStoreNames(db: Executor, campaignId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('campaign_stores')
+    .innerJoin('stores', 'stores.id', 'campaign_stores.store_id')
+    .select('stores.name')
+    .where('campaign_stores.campaign_id', '=', campaignId)
+    .orderBy('stores.name')
+    .execute();
+  return rows.map((row) => row.name);
+}

@@ -13,6 +13,7 @@ import type {
 } from '@couponscan/shared/redemptions';
 import type { Transaction } from 'kysely';
 import type { Database, DB } from '../../db/database.ts';
+import { transaction } from '../../db/transaction.ts';
 import { invalidCodeDetail } from '../../lib/coupon-code.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { HttpProblem, problemBody } from '../../plugins/errors.ts';
@@ -26,6 +27,7 @@ import {
 import { refusalFor } from './redemption.rules.ts';
 import { toEarlierRedemption, toLedgerEntry } from './redemptions.mapper.ts';
 import {
+  campaignStoreNames,
   claimIdempotencyKey,
   findIdempotencyKey,
   findLedgerEntry,
@@ -183,6 +185,11 @@ async function attemptRedemption(
             ),
           }
         : {};
+    // wrong_store: where the coupon can be used instead (issue 11)
+    const validStores =
+      refusal === 'wrong_store'
+        ? { validStoreNames: await campaignStoreNames(trx, coupon.campaign_id) }
+        : {};
     return {
       status: 409,
       body: problemBody(409, refusal satisfies ErrorCode, describeRefusal(refusal, coupon, store), {
@@ -190,6 +197,7 @@ async function attemptRedemption(
         scanId,
         ...known,
         ...earlier,
+        ...validStores,
       }),
     };
   }
@@ -242,7 +250,7 @@ export async function redeemCoupon(
   const requestHash = createHash('sha256')
     .update(JSON.stringify([body.code, store.id]))
     .digest('hex');
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const claimed = await claimIdempotencyKey(trx, {
       userId: user.id,
       key: idempotencyKey,
@@ -284,7 +292,7 @@ export async function reverseRedemption(
   reason: string,
   undoWindowMinutes: number,
 ): Promise<LedgerEntry> {
-  const reversalId = await db.transaction().execute(async (trx) => {
+  const reversalId = await transaction(db, async (trx) => {
     const entry = await findLedgerEntry(trx, redemptionId);
     if (entry?.kind !== 'redemption')
       throw new HttpProblem(404, 'not_found', 'There is no such redemption.');
