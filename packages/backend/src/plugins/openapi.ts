@@ -21,6 +21,7 @@ export const TAGS = [
   { name: 'batches', description: 'Issuing at scale, printable sheets' },
   { name: 'imports', description: 'Existing codes from CSV' },
   { name: 'exports', description: 'CSV exports' },
+  { name: 'stats', description: "The marketers' dashboard: figures and the live feed" },
   { name: 'operations', description: 'Health, readiness and the API description' },
 ] as const;
 export type Tag = (typeof TAGS)[number]['name'];

@@ -11,11 +11,12 @@ import {
   RedemptionSuccessSchema,
   ReversalBodySchema,
 } from '@couponscan/shared/redemptions';
+import { PROBLEM_CONTENT_TYPE } from '@couponscan/shared/errors';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ok, problemResponse, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { currentUser } from '../../plugins/auth.ts';
-import { sendProblem } from '../../plugins/errors.ts';
 import { listRedemptions, redeemCoupon, reverseRedemption } from './redemptions.service.ts';
 
 /** What a refusal adds to the Problem: the scan's outcome and what is known of the coupon. */
@@ -36,6 +37,19 @@ const ReplayedHeadersSchema = {
     description: 'Set when this is the stored answer to an earlier request with the same key',
   }),
 };
+
+/**
+ * Sends JSON text as it is: the database built and stored the answer, so Node neither parses nor
+ * serialises it (a string payload skips the response serialiser; the schema still documents it).
+ */
+function sendJsonText(
+  reply: FastifyReply,
+  status: number,
+  contentType: string,
+  json: string,
+): FastifyReply {
+  return reply.status(status).type(contentType).send(json);
+}
 
 const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const redeemers = app.authorize(['staff', 'admin']);
@@ -73,6 +87,8 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
       config: {
+        // redeem_coupon() checks the session again in its own statement
+        cachedSession: true,
         rateLimit: {
           max: app.config.rateLimit.redemptionsPerMinute,
           timeWindow: 60_000,
@@ -93,8 +109,12 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         app.config.undoWindowMinutes,
       );
       if (answer.replayed) void reply.header('idempotent-replayed', 'true');
-      if (!('redemption' in answer.body)) return sendProblem(reply, answer.body);
-      return reply.status(201).send(answer.body);
+      return sendJsonText(
+        reply,
+        answer.status,
+        answer.status === 201 ? 'application/json; charset=utf-8' : PROBLEM_CONTENT_TYPE,
+        answer.body,
+      );
     },
   );
 
