@@ -16,6 +16,7 @@ import healthRoutes from './modules/health/health.routes.ts';
 import importsRoutes from './modules/imports/imports.routes.ts';
 import qrRoutes from './modules/qr/qr.routes.ts';
 import redemptionsRoutes from './modules/redemptions/redemptions.routes.ts';
+import statsRoutes from './modules/stats/stats.routes.ts';
 import storesRoutes from './modules/stores/stores.routes.ts';
 import usersRoutes from './modules/users/users.routes.ts';
 import auth from './plugins/auth.ts';
@@ -66,6 +67,7 @@ export async function buildApp({
   await app.register(exportsRoutes);
   await app.register(qrRoutes);
   await app.register(importsRoutes);
+  await app.register(statsRoutes);
 
   if (config.staticDir !== null) await serveScanner(app, config.staticDir);
   return app;

@@ -98,6 +98,10 @@ export const ListRedemptionsQuerySchema = Type.Composite([
   Type.Object({
     campaignId: Type.Optional(IdSchema),
     storeId: Type.Optional(IdSchema),
+    /** The staff member (or admin) who made the entry. */
+    userId: Type.Optional(IdSchema),
+    /** One coupon's entries: its redemptions and reversals. */
+    couponId: Type.Optional(IdSchema),
     /** inclusive */
     from: Type.Optional(TimestampSchema),
     /** exclusive */

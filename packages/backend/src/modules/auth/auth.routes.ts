@@ -30,7 +30,11 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post('/api/auth/logout', async (request, reply) => {
-    if (request.user !== null) await logout(app.db, request.user.sessionId);
+    if (request.user !== null) {
+      await logout(app.db, request.user.sessionId);
+      // at once here; other instances drop it when PostgreSQL's notification arrives
+      app.sessionCache.evictSession(request.user.sessionId);
+    }
     app.clearSessionCookie(reply);
     return reply.status(204).send();
   });

@@ -4,13 +4,13 @@ import type { Page } from '@couponscan/shared/common';
 import type { Coupon, CouponPreview, ListCouponsQuery } from '@couponscan/shared/coupons';
 import type { Transaction } from 'kysely';
 import type { Database, DB } from '../../db/database.ts';
+import { transaction } from '../../db/transaction.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { parseCodeOrThrow } from '../../lib/coupon-code.ts';
 import { HttpProblem } from '../../plugins/errors.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { toDiscount } from '../campaigns/campaigns.mapper.ts';
 import { findCampaign } from '../campaigns/campaigns.repository.ts';
-import { refusalFor } from '../redemptions/redemption.rules.ts';
 import { toEarlierRedemption } from '../redemptions/redemptions.mapper.ts';
 import { campaignStoreNames, standingRedemptions } from '../redemptions/redemptions.repository.ts';
 import { toCoupon } from './coupons.mapper.ts';
@@ -29,9 +29,7 @@ export async function issueCoupons(
   count: number,
   drawCode: () => string = generateCouponCode,
 ): Promise<Coupon[]> {
-  return db
-    .transaction()
-    .execute((trx) => issueCouponsInTransaction(trx, campaignId, count, drawCode));
+  return transaction(db, (trx) => issueCouponsInTransaction(trx, campaignId, count, drawCode));
 }
 
 export async function issueCouponsInTransaction(
@@ -97,16 +95,7 @@ export async function previewCoupon(
     judgedStore,
   ).executeTakeFirst();
   if (coupon === undefined) throw new HttpProblem(404, 'not_found', 'No coupon has this code.');
-  const reason = refusalFor({
-    voidedAt: coupon.voided_at,
-    redemptionCount: coupon.redemption_count,
-    maxRedemptions: coupon.max_redemptions,
-    campaignStatus: coupon.campaign_status,
-    validFrom: coupon.valid_from,
-    validUntil: coupon.valid_until,
-    storeAllowed: judgedStore === null ? null : coupon.store_allowed,
-    now: coupon.now,
-  });
+  const reason = coupon.refusal;
   return {
     coupon: toCoupon(coupon),
     campaign: {
@@ -134,7 +123,7 @@ export async function voidCoupon(
   reason: string,
 ): Promise<Coupon> {
   const code = parseCodeOrThrow(raw);
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const found = await findCouponForRedemption(trx, code, null).executeTakeFirst();
     if (found === undefined) throw new HttpProblem(404, 'not_found', 'No coupon has this code.');
     // The redemption's lock: a void and a redemption of one coupon never interleave.

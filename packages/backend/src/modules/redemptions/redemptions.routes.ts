@@ -9,10 +9,25 @@ import {
   RedemptionSuccessSchema,
   ReversalBodySchema,
 } from '@couponscan/shared/redemptions';
+import { PROBLEM_CONTENT_TYPE } from '@couponscan/shared/errors';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { currentUser } from '../../plugins/auth.ts';
-import { HttpProblem, sendProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../plugins/errors.ts';
 import { listRedemptions, redeemCoupon, reverseRedemption } from './redemptions.service.ts';
+
+/**
+ * Sends JSON text as it is: the database built and stored the answer, so Node neither parses nor
+ * serialises it (a string payload skips the response serialiser; the schema still documents it).
+ */
+function sendJsonText(
+  reply: FastifyReply,
+  status: number,
+  contentType: string,
+  json: string,
+): FastifyReply {
+  return reply.status(status).type(contentType).send(json);
+}
 
 const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const redeemers = app.authorize(['staff', 'admin']);
@@ -23,6 +38,8 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: redeemers,
       schema: { body: RedeemBodySchema, response: { 201: RedemptionSuccessSchema } },
       config: {
+        // redeem_coupon() checks the session again in its own statement
+        cachedSession: true,
         rateLimit: {
           max: app.config.rateLimit.redemptionsPerMinute,
           timeWindow: 60_000,
@@ -63,8 +80,12 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         app.config.undoWindowMinutes,
       );
       if (answer.replayed) void reply.header('idempotent-replayed', 'true');
-      if (!('redemption' in answer.body)) return sendProblem(reply, answer.body);
-      return reply.status(201).send(answer.body);
+      return sendJsonText(
+        reply,
+        answer.status,
+        answer.status === 201 ? 'application/json; charset=utf-8' : PROBLEM_CONTENT_TYPE,
+        answer.body,
+      );
     },
   );
 
