@@ -37,10 +37,10 @@ function redemptionServer(
         // a lock timeout: the transaction rolled back, nothing was redeemed
         return HttpResponse.json(
           {
-            type: 'https://couponscan.dev/problems/service-unavailable',
+            type: 'https://couponscan.dev/problems/database-busy',
             title: 'Busy',
             status: 503,
-            code: 'service_unavailable',
+            code: 'database_busy',
           },
           {
             status: 503,

@@ -20,6 +20,10 @@ export type RequestFailure =
 const BUSY_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'idempotency_request_in_progress',
   'service_unavailable',
+  // 503 + Retry-After from the database layer: a lock timeout, or PostgreSQL restarting; the
+  // transaction rolled back, so the same key may be sent again
+  'database_busy',
+  'database_unavailable',
   'internal_error',
 ]);
 
