@@ -10,11 +10,11 @@ import {
   pgBouncerVersion,
   startPgBouncer,
 } from '../bench/support/pgbouncer.ts';
-import { DEFAULT_DATABASE_SETTINGS, type DatabaseSettings } from '../src/config.ts';
+import type { DatabaseSettings } from '../src/config.ts';
 import { createDatabase } from '../src/db/database.ts';
 import { createTestApp, listen } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/database.ts';
-import { raceSuite } from './helpers/race-suite.ts';
+import { raceSettings, raceSuite } from './helpers/race-suite.ts';
 
 const binary = findPgBouncer();
 if (binary === null) {
@@ -25,7 +25,7 @@ if (binary === null) {
     `PgBouncer ${pgBouncerVersion(binary).join('.')} in transaction mode: named prepared statements ` +
       `${preparedStatements ? 'on (max_prepared_statements)' : 'off (DATABASE_PREPARED_STATEMENTS=off; needs 1.21+)'}\n`,
   );
-  const settings: DatabaseSettings = { ...DEFAULT_DATABASE_SETTINGS, preparedStatements };
+  const settings: DatabaseSettings = raceSettings({ preparedStatements });
 
   raceSuite('through PgBouncer in transaction mode', async () => {
     const database = await createTestDatabase(10);

@@ -4,14 +4,14 @@
 // must turn those into the same answers as under READ COMMITTED.
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DATABASE_SETTINGS, type DatabaseSettings } from '../src/config.ts';
+import type { DatabaseSettings } from '../src/config.ts';
 import { createDatabase } from '../src/db/database.ts';
 import { transaction } from '../src/db/transaction.ts';
 import { createTestApp, listen } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/database.ts';
-import { raceSuite } from './helpers/race-suite.ts';
+import { raceSettings, raceSuite } from './helpers/race-suite.ts';
 
-const serializable: DatabaseSettings = { ...DEFAULT_DATABASE_SETTINGS, isolation: 'serializable' };
+const serializable: DatabaseSettings = raceSettings({ isolation: 'serializable' });
 
 raceSuite('with SERIALIZABLE transactions', async () => {
   const database = await createTestDatabase(40, serializable);

@@ -3,12 +3,12 @@
 import { createDatabase } from '../src/db/database.ts';
 import { createTestApp, listen } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/database.ts';
-import { raceSuite } from './helpers/race-suite.ts';
+import { raceSettings, raceSuite } from './helpers/race-suite.ts';
 
 raceSuite('two app instances', async () => {
-  const database = await createTestDatabase(40);
+  const database = await createTestDatabase(40, raceSettings());
   const first = await createTestApp({ database });
-  const secondDb = createDatabase(database.url, 40);
+  const secondDb = createDatabase(database.url, 40, raceSettings());
   const second = await createTestApp({
     database: { ...database, db: secondDb, close: () => Promise.resolve() },
   });

@@ -4,11 +4,14 @@
 import { createDatabase, type Database } from '../src/db/database.ts';
 import { createTestApp, listen, type TestApp } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/database.ts';
-import { raceSuite } from './helpers/race-suite.ts';
+import { raceSettings, raceSuite } from './helpers/race-suite.ts';
 
 raceSuite('three app instances', async () => {
-  const database = await createTestDatabase(30);
-  const pools: Database[] = [createDatabase(database.url, 30), createDatabase(database.url, 30)];
+  const database = await createTestDatabase(30, raceSettings());
+  const pools: Database[] = [
+    createDatabase(database.url, 30, raceSettings()),
+    createDatabase(database.url, 30, raceSettings()),
+  ];
   const apps: TestApp[] = [
     await createTestApp({ database }),
     ...(await Promise.all(

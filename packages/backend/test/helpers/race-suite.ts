@@ -3,9 +3,24 @@
 // PostgreSQL. One suite, run against several deployments: two instances (the default), three,
 // SERIALIZABLE transactions, and PgBouncer in transaction mode (issue 10).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_DATABASE_SETTINGS, type DatabaseSettings } from '../../src/config.ts';
 import type { Database } from '../../src/db/database.ts';
 import type { ApiClient } from './factories.ts';
 import { loggedIn, makeCoupon, makeUser } from './factories.ts';
+
+/**
+ * The suite's subject is exclusivity, not speed: a hundred requests queue on one row lock, and on
+ * a loaded machine the last may wait longer than the production bound. So its databases wait as
+ * long as it takes; the bound and its 503 are test/faults.bounded-waits.test.ts's subject.
+ */
+export function raceSettings(overrides: Partial<DatabaseSettings> = {}): DatabaseSettings {
+  return {
+    ...DEFAULT_DATABASE_SETTINGS,
+    lockTimeoutMs: 300_000,
+    statementTimeoutMs: 300_000,
+    ...overrides,
+  };
+}
 
 export interface RaceTarget {
   /** A direct connection for fixtures and for checking the ledger. */
