@@ -40,6 +40,8 @@ export function isApiError(error: unknown, code?: ErrorCode): error is ApiError 
 export interface ApiRequest {
   method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   body?: unknown;
+  /** Sent as it is instead of JSON (e.g. a CSV upload), with its own content type. */
+  rawBody?: { data: Blob | string; contentType: string };
   headers?: Record<string, string>;
   query?: Record<string, string | number | boolean | undefined>;
   /** Per-request deadline; the request is aborted and a TransportError('timeout') thrown. */
@@ -70,6 +72,7 @@ export async function apiRequest<T>(path: string, request: ApiRequest = {}): Pro
   }
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
   if (request.body !== undefined) headers['content-type'] = 'application/json';
+  if (request.rawBody !== undefined) headers['content-type'] = request.rawBody.contentType;
 
   const controller = new AbortController();
   const timer = setTimeout(() => {
@@ -85,7 +88,12 @@ export async function apiRequest<T>(path: string, request: ApiRequest = {}): Pro
     response = await fetch(url, {
       method: request.method ?? 'GET',
       headers,
-      body: request.body === undefined ? null : JSON.stringify(request.body),
+      body:
+        request.rawBody !== undefined
+          ? request.rawBody.data
+          : request.body === undefined
+            ? null
+            : JSON.stringify(request.body),
       credentials: 'same-origin',
       signal: controller.signal,
     });
