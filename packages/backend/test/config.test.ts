@@ -23,12 +23,20 @@ describe('loadConfig', () => {
       embeddedPgDir: path.join(repoRoot, '.data', 'postgres'),
       embeddedPgPort: 0,
       databasePoolSize: 10,
+      database: {
+        isolation: 'read committed',
+        lockTimeoutMs: 5000,
+        statementTimeoutMs: 15000,
+        transactionAttempts: 8,
+        preparedStatements: true,
+      },
       production: false,
       logLevel: 'info',
       seedDemo: false,
       admin: null,
       undoWindowMinutes: 10,
       sessionTtlHours: 12,
+      sessionCacheSeconds: 30,
       cookieSecure: false,
       trustProxy: false,
       rateLimit: {
@@ -54,6 +62,7 @@ describe('loadConfig', () => {
       ADMIN_PASSWORD: 'long-enough-password',
       UNDO_WINDOW_MINUTES: '0',
       SESSION_TTL_HOURS: '48',
+      SESSION_CACHE_SECONDS: '0',
       TRUST_PROXY: 'yes',
       COOKIE_SECURE: 'off',
       RATE_LIMIT_LOGIN_PER_MINUTE: '5',
@@ -69,12 +78,38 @@ describe('loadConfig', () => {
       admin: { email: 'boss@example.test', password: 'long-enough-password' },
       undoWindowMinutes: 0,
       sessionTtlHours: 48,
+      sessionCacheSeconds: 0,
       trustProxy: true,
       cookieSecure: false,
       rateLimit: { loginPerMinute: 5, redemptionsPerMinute: 300 },
       staticDir: path.resolve('some/dir'),
       publicOrigins: ['https://coupons.example.com', 'https://till.example.com'],
     });
+  });
+
+  it('the database settings (isolation, bounded waits, retries, prepared statements) are read', () => {
+    expect(
+      loadConfig({
+        DATABASE_ISOLATION: 'SERIALIZABLE',
+        DATABASE_LOCK_TIMEOUT_MS: '250',
+        DATABASE_STATEMENT_TIMEOUT_MS: '1000',
+        DATABASE_TRANSACTION_ATTEMPTS: '3',
+        DATABASE_PREPARED_STATEMENTS: 'off',
+      }).database,
+    ).toEqual({
+      isolation: 'serializable',
+      lockTimeoutMs: 250,
+      statementTimeoutMs: 1000,
+      transactionAttempts: 3,
+      preparedStatements: false,
+    });
+    expect(loadConfig({ DATABASE_ISOLATION: 'repeatable_read' }).database.isolation).toBe(
+      'repeatable read',
+    );
+    expect(problemsOf({ DATABASE_ISOLATION: 'snapshot', DATABASE_LOCK_TIMEOUT_MS: '0' })).toEqual([
+      expect.stringMatching(/^DATABASE_ISOLATION must be one of read committed, /),
+      expect.stringMatching(/^DATABASE_LOCK_TIMEOUT_MS /),
+    ]);
   });
 
   it('production turns secure cookies on and keeps demo data off', () => {

@@ -8,6 +8,14 @@ export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 /** What a client may use as an Idempotency-Key: a UUID or any 8–255 visible characters. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{8,255}$/;
 
+/** Declared on POST /api/redemptions; the server checks it with the schema. */
+export const IdempotencyKeyHeadersSchema = Type.Object({
+  [IDEMPOTENCY_KEY_HEADER]: Type.String({
+    pattern: IDEMPOTENCY_KEY_PATTERN.source,
+    description: 'A new UUID per attempt, the same on every retry of it (8–255 visible ASCII)',
+  }),
+});
+
 export const RedeemBodySchema = Type.Object(
   {
     /** As scanned or typed; normalised by the server with the shared rules. */
@@ -81,6 +89,8 @@ export const RedemptionRefusalSchema = Type.Composite([
     validFrom: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
     validUntil: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
     earlierRedemptions: Type.Optional(Type.Array(EarlierRedemptionSchema)),
+    /** For wrong_store: the names of the stores where the coupon is valid. */
+    validStoreNames: Type.Optional(Type.Array(Type.String())),
   }),
 ]);
 export type RedemptionRefusal = Static<typeof RedemptionRefusalSchema>;
@@ -96,6 +106,10 @@ export const ListRedemptionsQuerySchema = Type.Composite([
   Type.Object({
     campaignId: Type.Optional(IdSchema),
     storeId: Type.Optional(IdSchema),
+    /** The staff member (or admin) who made the entry. */
+    userId: Type.Optional(IdSchema),
+    /** One coupon's entries: its redemptions and reversals. */
+    couponId: Type.Optional(IdSchema),
     /** inclusive */
     from: Type.Optional(TimestampSchema),
     /** exclusive */

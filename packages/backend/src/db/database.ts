@@ -1,22 +1,36 @@
 // The connection pool and Kysely instance, and where the server comes from: DATABASE_URL, or an
 // embedded PostgreSQL when none is set.
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
-import type { Config } from '../config.ts';
+import { DEFAULT_DATABASE_SETTINGS, type Config, type DatabaseSettings } from '../config.ts';
+import { BoundedPostgresDialect } from './driver.ts';
 import type { DB } from './schema.ts';
 
 export type { DB } from './schema.ts';
 export type Database = Kysely<DB>;
 
 const pools = new WeakMap<Database, pg.Pool>();
+const settingsByDb = new WeakMap<Database, DatabaseSettings>();
 
-export function createDatabase(url: string, poolSize: number): Database {
+export function createDatabase(
+  url: string,
+  poolSize: number,
+  settings: DatabaseSettings = DEFAULT_DATABASE_SETTINGS,
+): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
-    // A redemption must never wait forever on a lock or a connection.
+    // A redemption must never wait forever on a lock or a connection. Inside transactions the
+    // driver sets its own bounds (driver.ts); this one bounds single statements outside them.
     connectionTimeoutMillis: 10_000,
-    statement_timeout: 15_000,
+    // Single statements outside a transaction (the redemption is one: redeem_coupon()) get the
+    // same bounds and isolation as startup parameters. PgBouncer drops startup parameters: behind
+    // it, set these on the role (docs/scaling.md). 0 turns a bound off.
+    statement_timeout: settings.statementTimeoutMs,
+    lock_timeout: settings.lockTimeoutMs,
+    ...(settings.isolation === 'read committed'
+      ? {}
+      : { options: `-c default_transaction_isolation=${settings.isolation.replace(' ', '\\ ')}` }),
     idle_in_transaction_session_timeout: 30_000,
     application_name: 'couponscan',
   });
@@ -25,18 +39,21 @@ export function createDatabase(url: string, poolSize: number): Database {
   pool.on('error', (error) => {
     process.stderr.write(`database connection lost: ${error.message}\n`);
   });
-  // pg-pool listens for errors only while a client is idle. A checked-out client whose
-  // connection ends (idle_in_transaction_session_timeout, a restart, a failover) emits 'error'
-  // with nobody listening, and Node ends the process. This listener stays for the client's life;
-  // the failing query rejects as well, so its caller rolls back and releases as usual.
+  // A connection that breaks while checked out (PostgreSQL restarted mid-transaction) emits
+  // 'error' with no listener of the pool's: unhandled, it would end the process. Its query fails
+  // on its own (503 database_unavailable) and Kysely discards it. test/faults.pg-restart.test.ts
   pool.on('connect', (client) => {
-    client.on('error', (error) => {
-      process.stderr.write(`database connection lost while in use: ${error.message}\n`);
-    });
+    client.on('error', () => undefined);
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new BoundedPostgresDialect({ pool }, settings) });
   pools.set(db, pool);
+  settingsByDb.set(db, settings);
   return db;
+}
+
+/** The settings `db` was made with (isolation, timeouts, retries, prepared statements). */
+export function settingsOf(db: Database): DatabaseSettings {
+  return settingsByDb.get(db) ?? DEFAULT_DATABASE_SETTINGS;
 }
 
 /** The pool behind `db`, for what Kysely does not do: COPY streams (pg-copy-streams). */

@@ -12,6 +12,7 @@ import '@fastify/static';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { databaseFailure } from '../db/failures.ts';
 
 const TITLES: Partial<Record<ErrorCode, string>> = {
   validation_failed: 'The request is not valid',
@@ -23,7 +24,12 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   rate_limited: 'Too many requests',
   header_too_large: 'The request headers are too large',
   internal_error: 'Something went wrong on our side',
+  database_unavailable: 'The database is unavailable',
+  database_busy: 'The database is busy',
 };
+
+/** Seconds a client should wait before retrying a 503 (the Retry-After header). */
+export const RETRY_AFTER_SECONDS = { unavailable: 2, busy: 1 } as const;
 
 /** An expected failure with a stable code; thrown by services, rendered by the handler below. */
 export class HttpProblem extends Error {
@@ -112,6 +118,16 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   );
 }
 
+/** Whether the request lacks a header its route's schema requires. */
+function isMissingHeader(error: FastifyError, header: string): boolean {
+  return (
+    error.validationContext === 'headers' &&
+    (error.validation ?? []).some(
+      (issue) => issue.keyword === 'required' && issue.params.missingProperty === header,
+    )
+  );
+}
+
 export default fp(
   (app: FastifyInstance) => {
     app.setErrorHandler((error: FastifyError | HttpProblem, request, reply) => {
@@ -123,6 +139,18 @@ export default fp(
       }
       if (error.validation !== undefined) {
         const errors = validationErrors(error);
+        if (isMissingHeader(error, 'idempotency-key')) {
+          return sendProblem(
+            reply,
+            problemBody(
+              400,
+              'idempotency_key_required',
+              'Send an Idempotency-Key header (a new UUID per attempt, the same on every retry of it).',
+              {},
+              errors,
+            ),
+          );
+        }
         const detail = errors.map((e) => `${e.pointer} ${e.message}`).join('; ');
         return sendProblem(reply, problemBody(400, 'validation_failed', detail, {}, errors));
       }
@@ -151,6 +179,29 @@ export default fp(
         return sendProblem(
           reply,
           problemBody(400, 'validation_failed', 'A value in the request is not valid.'),
+        );
+      }
+      const failure = databaseFailure(error);
+      if (failure !== null) {
+        // the database's bad day, not a bug: a short warning, and an answer that says "retry"
+        request.log.warn(
+          { err: { message: error.message, code: (error as { code?: unknown }).code } },
+          `database ${failure}`,
+        );
+        reply.header('retry-after', String(RETRY_AFTER_SECONDS[failure]));
+        return sendProblem(
+          reply,
+          failure === 'unavailable'
+            ? problemBody(
+                503,
+                'database_unavailable',
+                'The database cannot be reached just now. Try again in a moment; a retry with the same Idempotency-Key never redeems twice.',
+              )
+            : problemBody(
+                503,
+                'database_busy',
+                'The database did not answer in time (a lock held elsewhere, or a slow statement), so nothing was saved. Try again with the same Idempotency-Key.',
+              ),
         );
       }
       request.log.error({ err: error }, 'unhandled error');
