@@ -15,6 +15,7 @@ import healthRoutes from './modules/health/health.routes.ts';
 import importsRoutes from './modules/imports/imports.routes.ts';
 import qrRoutes from './modules/qr/qr.routes.ts';
 import redemptionsRoutes from './modules/redemptions/redemptions.routes.ts';
+import statsRoutes from './modules/stats/stats.routes.ts';
 import storesRoutes from './modules/stores/stores.routes.ts';
 import usersRoutes from './modules/users/users.routes.ts';
 import { issueBatchDeadJob, issueBatchJob } from './modules/batches/batches.service.ts';
@@ -23,8 +24,11 @@ import {
   purgeExpiredSessionsJob,
 } from './modules/maintenance/maintenance.jobs.ts';
 import auth from './plugins/auth.ts';
-import errors from './plugins/errors.ts';
+import csrf from './plugins/csrf.ts';
+import errors, { answerClientError, answerFrameworkError } from './plugins/errors.ts';
 import jobs from './plugins/jobs.ts';
+import { ajvOptions } from './plugins/validation.ts';
+import openapi from './plugins/openapi.ts';
 import rateLimits from './plugins/rate-limit.ts';
 
 declare module 'fastify' {
@@ -54,7 +58,10 @@ export async function buildApp({
     logger,
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    ajv: ajvOptions,
+    // errors the router and Node's HTTP parser raise before any route runs: problem+json too
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
@@ -62,7 +69,9 @@ export async function buildApp({
   app.decorate('bulkDb', bulkDb);
 
   await app.register(errors);
+  await app.register(openapi);
   await app.register(rateLimits);
+  await app.register(csrf);
   await app.register(auth);
   // every kind of background job, and the scheduled clean-ups (the plugin checks none is missing)
   await app.register(jobs, {
@@ -88,6 +97,7 @@ export async function buildApp({
   await app.register(exportsRoutes);
   await app.register(qrRoutes);
   await app.register(importsRoutes);
+  await app.register(statsRoutes);
 
   if (config.staticDir !== null) await serveScanner(app, config.staticDir);
   return app;

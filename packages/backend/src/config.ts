@@ -8,9 +8,9 @@ export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
 export interface DatabaseSettings {
   /** The isolation level of every transaction that does not ask for its own. */
   isolation: IsolationLevel;
-  /** `lock_timeout` inside transactions: the longest wait for a row or table lock. */
+  /** `lock_timeout`: the longest wait for a row or table lock (0: no bound, for migrations). */
   lockTimeoutMs: number;
-  /** `statement_timeout` inside transactions, for every statement but COMMIT (see driver.ts). */
+  /** `statement_timeout` for every statement but COMMIT (see db/driver.ts); 0: no bound. */
   statementTimeoutMs: number;
   /** Tries of a transaction that fails with a serialization failure or deadlock (40001, 40P01). */
   transactionAttempts: number;
@@ -45,14 +45,19 @@ export interface Config {
   admin: { email: string; password: string } | null;
   undoWindowMinutes: number;
   sessionTtlHours: number;
+  /** How long a session may be served from the process's cache; 0: never cached. */
+  sessionCacheSeconds: number;
   cookieSecure: boolean;
   trustProxy: boolean;
   rateLimit: {
-    /** Per IP and email. */
+    /** per IP and email */
     loginPerMinute: number;
-    /** Per IP, whatever the email: one address trying many accounts. */
+    /** per IP, whatever the email: one address trying many accounts */
     loginPerIpPerMinute: number;
     redemptionsPerMinute: number;
+    /** code look-ups (GET /api/coupons/:code) per user, and per IP */
+    lookupsPerMinute: number;
+    lookupsPerIpPerMinute: number;
   };
   /** Set: rate-limit counters live in Redis, shared by every instance. Unset: in memory. */
   redisUrl: string | null;
@@ -69,19 +74,13 @@ export interface Config {
     /** First retry delay of a failed batch job; doubles each time. */
     retryDelaySeconds: number;
   };
-  webhooks: {
-    /** Deliver to URLs that resolve to loopback or private addresses (refused in production). */
-    allowPrivateAddresses: boolean;
-    timeoutMs: number;
-    /** First retry delay; doubles each time (0: retry at once, for tests). */
-    retryBaseSeconds: number;
-    /** How long a failing delivery is retried. */
-    retryHours: number;
-    /** Delivered events and attempts older than this are deleted. */
-    retentionDays: number;
-  };
   /** Built scanner app to serve at `/`, if any. */
   staticDir: string | null;
+  /**
+   * Origins the app is served from (PUBLIC_ORIGIN, comma-separated): state-changing requests
+   * from a browser must come from one of them or from the API's own host (plugins/csrf.ts).
+   */
+  publicOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -162,6 +161,21 @@ export function loadConfig(
   if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
     problems.push('REDIS_URL must start with redis:// or rediss://');
   }
+  // the scanner's dev server (pnpm dev) is the app's origin during development
+  const devOrigins = ['https://localhost:5173', 'https://127.0.0.1:5173'];
+  const publicOrigins =
+    env.PUBLIC_ORIGIN === undefined || env.PUBLIC_ORIGIN === ''
+      ? production
+        ? []
+        : devOrigins
+      : env.PUBLIC_ORIGIN.split(',').map((origin) => origin.trim().replace(/\/+$/, ''));
+  for (const origin of publicOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      problems.push(
+        `PUBLIC_ORIGIN must list origins such as https://coupons.example.com, got "${origin}"`,
+      );
+    }
+  }
 
   const config: Config = {
     host: env.HOST ?? '127.0.0.1',
@@ -202,12 +216,15 @@ export function loadConfig(
     admin: adminEmail === '' ? null : { email: adminEmail, password: adminPassword },
     undoWindowMinutes: integer('UNDO_WINDOW_MINUTES', 10, 0, 24 * 60),
     sessionTtlHours: integer('SESSION_TTL_HOURS', 12, 1, 24 * 90),
+    sessionCacheSeconds: integer('SESSION_CACHE_SECONDS', 30, 0, 300),
     cookieSecure: flag('COOKIE_SECURE', production),
     trustProxy: flag('TRUST_PROXY', false),
     rateLimit: {
       loginPerMinute: integer('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 100_000),
       loginPerIpPerMinute: integer('RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE', 30, 1, 100_000),
       redemptionsPerMinute: integer('RATE_LIMIT_REDEMPTIONS_PER_MINUTE', 300, 1, 1_000_000),
+      lookupsPerMinute: integer('RATE_LIMIT_LOOKUPS_PER_MINUTE', 60, 1, 1_000_000),
+      lookupsPerIpPerMinute: integer('RATE_LIMIT_LOOKUPS_PER_IP_PER_MINUTE', 300, 1, 1_000_000),
     },
     redisUrl,
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'couponscan:',
@@ -218,14 +235,8 @@ export function loadConfig(
       heartbeatSeconds: 30,
       retryDelaySeconds: 5,
     },
-    webhooks: {
-      allowPrivateAddresses: flag('WEBHOOK_ALLOW_PRIVATE_ADDRESSES', !production),
-      timeoutMs: integer('WEBHOOK_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
-      retryBaseSeconds: 30,
-      retryHours: 24,
-      retentionDays: integer('WEBHOOK_RETENTION_DAYS', 30, 1, 3650),
-    },
     staticDir,
+    publicOrigins,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -37,9 +37,16 @@ describe('loadConfig', () => {
       admin: null,
       undoWindowMinutes: 10,
       sessionTtlHours: 12,
+      sessionCacheSeconds: 30,
       cookieSecure: false,
       trustProxy: false,
-      rateLimit: { loginPerMinute: 10, loginPerIpPerMinute: 30, redemptionsPerMinute: 300 },
+      rateLimit: {
+        loginPerMinute: 10,
+        loginPerIpPerMinute: 30,
+        redemptionsPerMinute: 300,
+        lookupsPerMinute: 60,
+        lookupsPerIpPerMinute: 300,
+      },
       redisUrl: null,
       redisKeyPrefix: 'couponscan:',
       jobs: {
@@ -49,14 +56,8 @@ describe('loadConfig', () => {
         heartbeatSeconds: 30,
         retryDelaySeconds: 5,
       },
-      webhooks: {
-        allowPrivateAddresses: true,
-        timeoutMs: 10_000,
-        retryBaseSeconds: 30,
-        retryHours: 24,
-        retentionDays: 30,
-      },
       staticDir: null,
+      publicOrigins: ['https://localhost:5173', 'https://127.0.0.1:5173'],
     });
   });
 
@@ -71,10 +72,12 @@ describe('loadConfig', () => {
       ADMIN_PASSWORD: 'long-enough-password',
       UNDO_WINDOW_MINUTES: '0',
       SESSION_TTL_HOURS: '48',
+      SESSION_CACHE_SECONDS: '0',
       TRUST_PROXY: 'yes',
       COOKIE_SECURE: 'off',
       RATE_LIMIT_LOGIN_PER_MINUTE: '5',
       STATIC_DIR: 'some/dir',
+      PUBLIC_ORIGIN: 'https://coupons.example.com/, https://till.example.com',
     });
     expect(config).toMatchObject({
       host: '0.0.0.0',
@@ -85,10 +88,12 @@ describe('loadConfig', () => {
       admin: { email: 'boss@example.test', password: 'long-enough-password' },
       undoWindowMinutes: 0,
       sessionTtlHours: 48,
+      sessionCacheSeconds: 0,
       trustProxy: true,
       cookieSecure: false,
       rateLimit: { loginPerMinute: 5, redemptionsPerMinute: 300 },
       staticDir: path.resolve('some/dir'),
+      publicOrigins: ['https://coupons.example.com', 'https://till.example.com'],
     });
   });
 

@@ -43,7 +43,8 @@ async function loginStatus(t: TestApp, email: string): Promise<number> {
   return (await new ApiClient(t.app).login(email, 'a-wrong-password')).status;
 }
 
-describe('with REDIS_URL', () => {
+// each test builds two apps and hashes passwords: generous on a busy machine
+describe('with REDIS_URL', { timeout: 120_000 }, () => {
   it('two instances share one count of logins per IP and email: the fourth attempt is 429 on either', async () => {
     const [a, b] = await twoInstances({ loginPerMinute: 3, loginPerIpPerMinute: 100 });
     const email = `victim-${randomBytes(3).toString('hex')}@example.test`;

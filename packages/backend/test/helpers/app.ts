@@ -3,12 +3,17 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { BULK_POOL, createDatabase, type Database } from '../../src/db/database.ts';
+import { recordAnswers } from './answers.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
-export function testConfig(overrides: Partial<Config> = {}): Config {
+/** Config overrides; the rate limits not named keep the tests' generous ones. */
+export type TestConfigOverrides = Omit<Partial<Config>, 'rateLimit'> & {
+  rateLimit?: Partial<Config['rateLimit']>;
+};
+
+export function testConfig(overrides: TestConfigOverrides = {}): Config {
   return {
     ...loadConfig({ LOG_LEVEL: 'silent' }),
-    rateLimit: { loginPerMinute: 1000, loginPerIpPerMinute: 1000, redemptionsPerMinute: 10_000 },
     // short timings, so tests wait for retries and dead workers in seconds rather than minutes
     jobs: {
       poolSize: 3,
@@ -18,6 +23,14 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       retryDelaySeconds: 0,
     },
     ...overrides,
+    rateLimit: {
+      loginPerMinute: 1000,
+      loginPerIpPerMinute: 10_000,
+      redemptionsPerMinute: 10_000,
+      lookupsPerMinute: 10_000,
+      lookupsPerIpPerMinute: 10_000,
+      ...overrides.rateLimit,
+    },
   };
 }
 
@@ -32,7 +45,7 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  options: { config?: Partial<Config>; database?: TestDatabase; poolSize?: number } = {},
+  options: { config?: TestConfigOverrides; database?: TestDatabase; poolSize?: number } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase(options.poolSize ?? 20));
   const config = testConfig(options.config);
@@ -43,6 +56,7 @@ export async function createTestApp(
     BULK_POOL,
   );
   const app = await buildApp({ config, db: database.db, bulkDb });
+  recordAnswers(app);
   await app.ready();
   // the queue's schema and queues; its workers start only in the tests that want them
   await app.jobs.boot();
