@@ -2,6 +2,30 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+export const ISOLATION_LEVELS = ['read committed', 'repeatable read', 'serializable'] as const;
+export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
+
+export interface DatabaseSettings {
+  /** The isolation level of every transaction that does not ask for its own. */
+  isolation: IsolationLevel;
+  /** `lock_timeout` inside transactions: the longest wait for a row or table lock. */
+  lockTimeoutMs: number;
+  /** `statement_timeout` inside transactions, for every statement but COMMIT (see driver.ts). */
+  statementTimeoutMs: number;
+  /** Tries of a transaction that fails with a serialization failure or deadlock (40001, 40P01). */
+  transactionAttempts: number;
+  /** Named (server-side) prepared statements; off behind PgBouncer < 1.21 in transaction mode. */
+  preparedStatements: boolean;
+}
+
+export const DEFAULT_DATABASE_SETTINGS: DatabaseSettings = {
+  isolation: 'read committed',
+  lockTimeoutMs: 5_000,
+  statementTimeoutMs: 15_000,
+  transactionAttempts: 8,
+  preparedStatements: true,
+};
+
 export interface Config {
   host: string;
   port: number;
@@ -11,6 +35,8 @@ export interface Config {
   /** 0 picks a free port. */
   embeddedPgPort: number;
   databasePoolSize: number;
+  /** How transactions run: isolation, bounded waits, retries (src/db/driver.ts, transaction.ts). */
+  database: DatabaseSettings;
   production: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   seedDemo: boolean;
@@ -73,6 +99,13 @@ export function loadConfig(
     problems.push('DATABASE_URL must start with postgres:// or postgresql://');
   }
 
+  const isolationRaw = (env.DATABASE_ISOLATION ?? DEFAULT_DATABASE_SETTINGS.isolation)
+    .toLowerCase()
+    .replaceAll(/[_-]/g, ' ');
+  const isolation = ISOLATION_LEVELS.find((level) => level === isolationRaw);
+  if (isolation === undefined)
+    problems.push(`DATABASE_ISOLATION must be one of ${ISOLATION_LEVELS.join(', ')}`);
+
   const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
   const logLevelRaw = env.LOG_LEVEL ?? 'info';
   const logLevel = logLevels.find((level) => level === logLevelRaw);
@@ -100,6 +133,31 @@ export function loadConfig(
     embeddedPgDir: path.resolve(env.EMBEDDED_PG_DIR ?? path.join(repoRoot, '.data', 'postgres')),
     embeddedPgPort: integer('EMBEDDED_PG_PORT', 0, 0, 65535),
     databasePoolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200),
+    database: {
+      isolation: isolation ?? DEFAULT_DATABASE_SETTINGS.isolation,
+      lockTimeoutMs: integer(
+        'DATABASE_LOCK_TIMEOUT_MS',
+        DEFAULT_DATABASE_SETTINGS.lockTimeoutMs,
+        1,
+        600_000,
+      ),
+      statementTimeoutMs: integer(
+        'DATABASE_STATEMENT_TIMEOUT_MS',
+        DEFAULT_DATABASE_SETTINGS.statementTimeoutMs,
+        1,
+        3_600_000,
+      ),
+      transactionAttempts: integer(
+        'DATABASE_TRANSACTION_ATTEMPTS',
+        DEFAULT_DATABASE_SETTINGS.transactionAttempts,
+        1,
+        100,
+      ),
+      preparedStatements: flag(
+        'DATABASE_PREPARED_STATEMENTS',
+        DEFAULT_DATABASE_SETTINGS.preparedStatements,
+      ),
+    },
     production,
     logLevel: logLevel ?? 'info',
     seedDemo,

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   try {
     server = await provideDatabaseServer(config, (message) => process.stderr.write(`${message}\n`));
     say(`database: ${server.description}`);
-    db = createDatabase(server.url, config.databasePoolSize);
+    db = createDatabase(server.url, config.databasePoolSize, config.database);
     await migrateToLatest(db);
     if (await ensureFirstAdmin(db, config.admin))
       say(`created the first admin, ${config.admin?.email ?? ''}`);

@@ -23,6 +23,13 @@ describe('loadConfig', () => {
       embeddedPgDir: path.join(repoRoot, '.data', 'postgres'),
       embeddedPgPort: 0,
       databasePoolSize: 10,
+      database: {
+        isolation: 'read committed',
+        lockTimeoutMs: 5000,
+        statementTimeoutMs: 15000,
+        transactionAttempts: 8,
+        preparedStatements: true,
+      },
       production: false,
       logLevel: 'info',
       seedDemo: false,
@@ -69,6 +76,31 @@ describe('loadConfig', () => {
       rateLimit: { loginPerMinute: 5, redemptionsPerMinute: 300 },
       staticDir: path.resolve('some/dir'),
     });
+  });
+
+  it('the database settings (isolation, bounded waits, retries, prepared statements) are read', () => {
+    expect(
+      loadConfig({
+        DATABASE_ISOLATION: 'SERIALIZABLE',
+        DATABASE_LOCK_TIMEOUT_MS: '250',
+        DATABASE_STATEMENT_TIMEOUT_MS: '1000',
+        DATABASE_TRANSACTION_ATTEMPTS: '3',
+        DATABASE_PREPARED_STATEMENTS: 'off',
+      }).database,
+    ).toEqual({
+      isolation: 'serializable',
+      lockTimeoutMs: 250,
+      statementTimeoutMs: 1000,
+      transactionAttempts: 3,
+      preparedStatements: false,
+    });
+    expect(loadConfig({ DATABASE_ISOLATION: 'repeatable_read' }).database.isolation).toBe(
+      'repeatable read',
+    );
+    expect(problemsOf({ DATABASE_ISOLATION: 'snapshot', DATABASE_LOCK_TIMEOUT_MS: '0' })).toEqual([
+      expect.stringMatching(/^DATABASE_ISOLATION must be one of read committed, /),
+      expect.stringMatching(/^DATABASE_LOCK_TIMEOUT_MS /),
+    ]);
   });
 
   it('production turns secure cookies on and keeps demo data off', () => {

@@ -266,11 +266,15 @@ describe('previewing a coupon', () => {
     expect(response.body).toMatchObject({ redeemable: false, reason: 'expired' });
   });
 
-  it('a coupon of a campaign for other stores is not redeemable here, reason wrong_store', async () => {
+  it('a coupon of a campaign for other stores is not redeemable here, reason wrong_store, naming those stores', async () => {
     const other = await makeStore(t.db);
     const { coupon } = await makeCoupon(t.db, { storeIds: [other.id] });
     const response = await preview(staff, coupon.code);
-    expect(response.body).toMatchObject({ redeemable: false, reason: 'wrong_store' });
+    expect(response.body).toMatchObject({
+      redeemable: false,
+      reason: 'wrong_store',
+      validStoreNames: [other.name],
+    });
   });
 
   it('a coupon of a campaign that names the staff member’s store is redeemable there', async () => {

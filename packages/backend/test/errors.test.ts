@@ -183,13 +183,14 @@ describe('with the database unreachable', () => {
     });
   });
 
-  it('a request that needs the database answers 500 internal_error without the driver’s message', async () => {
+  it('a request that needs the database answers 503 database_unavailable with Retry-After, without the driver’s message', async () => {
     const response = await app.inject({
       method: 'POST',
       url: '/api/auth/login',
       payload: { email: 'someone@example.test', password: 'whatever-password' },
     });
-    expectProblem(response, 500, 'internal_error');
+    expectProblem(response, 503, 'database_unavailable');
+    expect(response.headers['retry-after']).toBe('2');
     expect(response.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|connect/);
   });
 });

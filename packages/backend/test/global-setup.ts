@@ -45,6 +45,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const runPrefix = `cs_test_${randomBytes(4).toString('hex')}`;
   const template = `${runPrefix}_template`;
   const admin = new pg.Client({ connectionString: serverUrl });
+  // If the server is stopped under the run (turbo ending the task, Ctrl-C), PostgreSQL ends this
+  // connection with 57P01; unhandled, that 'error' event would kill the test process (issue 11).
+  let adminLost = false;
+  admin.on('error', (error) => {
+    adminLost = true;
+    process.stderr.write(`test database connection lost: ${error.message}\n`);
+  });
   await admin.connect();
   const version = await admin.query<{ server_version: string }>('show server_version');
   process.stdout.write(
@@ -61,13 +68,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('pgRunPrefix', runPrefix);
 
   return async () => {
-    const { rows } = await admin.query<{ datname: string }>(
-      'select datname from pg_database where datname like $1',
-      [`${runPrefix}%`],
-    );
-    for (const { datname } of rows)
-      await admin.query(`drop database if exists ${datname} with (force)`);
-    await admin.end();
+    if (!adminLost) {
+      const { rows } = await admin.query<{ datname: string }>(
+        'select datname from pg_database where datname like $1',
+        [`${runPrefix}%`],
+      );
+      for (const { datname } of rows)
+        await admin.query(`drop database if exists ${datname} with (force)`);
+    }
+    await admin.end().catch(() => undefined);
     await stopEmbedded?.();
     if (tempDir !== null) fs.rmSync(tempDir, { recursive: true, force: true });
   };

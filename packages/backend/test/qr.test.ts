@@ -2,6 +2,8 @@
 // correction asked for, and only for coupons that exist.
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
+import { couponLink } from '@couponscan/shared/code';
+import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './helpers/app.ts';
 import { getRaw, loggedIn, makeCoupon, makeUser, type ApiClient } from './helpers/factories.ts';
@@ -17,6 +19,9 @@ beforeAll(async () => {
   marketer = await loggedIn(t.app, (await makeUser(t.db, 'marketer')).email);
 });
 afterAll(() => t.close());
+
+// app.inject asks as http://localhost:80
+const ORIGIN = 'http://localhost:80';
 
 function image(client: ApiClient | null, url: string) {
   return getRaw(t.app, client, url);
@@ -59,14 +64,18 @@ function decodeSvg(svg: string): string | null {
 }
 
 describe('GET /api/coupons/:code/qr.png', () => {
-  it('decodes back to the coupon code', async () => {
+  it("decodes to the app's coupon link, <origin>/c/<CODE>, on the origin it was asked from", async () => {
     const { coupon } = await makeCoupon(t.db);
     const response = await image(marketer, `/api/coupons/${coupon.code}/qr.png`);
 
     expect(response.status).toBe(200);
     expect(response.type).toBe('image/png');
     expect(response.cacheControl).toBe('private, max-age=86400');
-    expect(decodePng(response.raw)).toEqual({ width: 256, height: 256, data: coupon.code });
+    expect(decodePng(response.raw)).toEqual({
+      width: 256,
+      height: 256,
+      data: couponLink(ORIGIN, coupon.code),
+    });
   });
 
   it('accepts the code as people write it, and honours size, margin and a higher error correction', async () => {
@@ -78,7 +87,11 @@ describe('GET /api/coupons/:code/qr.png', () => {
     );
 
     expect(response.status).toBe(200);
-    expect(decodePng(response.raw)).toEqual({ width: 512, height: 512, data: coupon.code });
+    expect(decodePng(response.raw)).toEqual({
+      width: 512,
+      height: 512,
+      data: couponLink(ORIGIN, coupon.code),
+    });
   });
 
   it('a size or margin out of range is 400 validation_failed, error correction below M too', async () => {
@@ -92,7 +105,7 @@ describe('GET /api/coupons/:code/qr.png', () => {
 });
 
 describe('GET /api/coupons/:code/qr.svg', () => {
-  it('is an SVG of the asked size that decodes back to the coupon code', async () => {
+  it("is an SVG of the asked size that decodes to the app's coupon link", async () => {
     const { coupon } = await makeCoupon(t.db);
     const response = await image(marketer, `/api/coupons/${coupon.code}/qr.svg?size=300`);
 
@@ -101,9 +114,11 @@ describe('GET /api/coupons/:code/qr.svg', () => {
     expect(response.text).toMatch(
       /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="300" height="300"/,
     );
-    // 21 modules (version 1) plus the quiet zone of 4 on each side
-    expect(response.text).toContain('viewBox="0 0 29 29"');
-    expect(decodeSvg(response.text)).toBe(coupon.code);
+    // the link's modules plus the quiet zone of 4 on each side
+    const side = QRCode.create(couponLink(ORIGIN, coupon.code), { errorCorrectionLevel: 'M' })
+      .modules.size;
+    expect(response.text).toContain(`viewBox="0 0 ${side + 8} ${side + 8}"`);
+    expect(decodeSvg(response.text)).toBe(couponLink(ORIGIN, coupon.code));
   });
 });
 

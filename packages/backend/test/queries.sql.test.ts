@@ -44,8 +44,9 @@ describe('compiled SQL of the redemption path', () => {
       invalidDetail: null,
       ttlHours: 24,
       undoWindowMinutes: 10,
+      lockTimeoutMs: 5000,
     });
-    expect(query.parameters).toHaveLength(11);
+    expect(query.parameters).toHaveLength(12);
     await expect(`${query.sql}\n`).toMatchFileSnapshot('sql/redeem-coupon.sql');
   });
 

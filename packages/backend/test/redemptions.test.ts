@@ -161,7 +161,7 @@ describe('redeeming a coupon', () => {
     expect(response.body).toMatchObject({ code: 'campaign_paused', outcome: 'campaign_paused' });
   });
 
-  it('a coupon valid only in other stores is refused with wrong_store', async () => {
+  it('a coupon valid only in other stores is refused with wrong_store, naming the stores where it is valid', async () => {
     const elsewhere = await makeStore(t.db);
     const { coupon } = await makeCoupon(t.db, { storeIds: [elsewhere.id] });
     const response = await staff.redeem(coupon.code);
@@ -169,6 +169,7 @@ describe('redeeming a coupon', () => {
     expect(response.body).toMatchObject({
       code: 'wrong_store',
       detail: expect.stringContaining('Harbour Street'),
+      validStoreNames: [elsewhere.name],
     });
   });
 

@@ -45,6 +45,30 @@ export const BatchSchema = Type.Object({
 });
 export type Batch = Static<typeof BatchSchema>;
 
+/** GET /api/batches: batches of every campaign, newest first; e.g. `?status=queued,running`. */
+export const ListBatchesQuerySchema = Type.Object(
+  {
+    campaignId: Type.Optional(IdSchema),
+    /** One status or several, comma-separated. */
+    status: Type.Optional(
+      Type.String({
+        pattern: `^(${BATCH_STATUSES.join('|')})(,(${BATCH_STATUSES.join('|')}))*$`,
+      }),
+    ),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  },
+  { additionalProperties: false },
+);
+export type ListBatchesQuery = Static<typeof ListBatchesQuerySchema>;
+
+/** An item of GET /api/batches: the batch and its campaign's name. */
+export const BatchListItemSchema = Type.Composite([
+  BatchSchema,
+  Type.Object({ campaignName: Type.String() }),
+]);
+export type BatchListItem = Static<typeof BatchListItemSchema>;
+
 export const SheetQuerySchema = Type.Object({
   /** Which slice of SHEET_MAX_COUPONS coupons to print, from 1; needed above that many. */
   part: Type.Optional(Type.Integer({ minimum: 1, maximum: BATCH_MAX_COUNT / SHEET_MAX_COUPONS })),

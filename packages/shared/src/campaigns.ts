@@ -92,8 +92,23 @@ export const UpdateCampaignBodySchema = Type.Object(
 );
 export type UpdateCampaignBody = Static<typeof UpdateCampaignBodySchema>;
 
+/** An item of GET /api/campaigns: the campaign with its figures. */
+export const CampaignListItemSchema = Type.Composite([
+  CampaignSchema,
+  Type.Object({
+    counts: CampaignCountsSchema,
+    /** counts.redeemed / counts.issued, 0..1; null when nothing was issued. */
+    redemptionRate: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()]),
+  }),
+]);
+export type CampaignListItem = Static<typeof CampaignListItemSchema>;
+
 export const ListCampaignsQuerySchema = Type.Composite([
   PageQuerySchema,
-  Type.Object({ status: Type.Optional(CampaignStatusSchema) }),
+  Type.Object({
+    status: Type.Optional(CampaignStatusSchema),
+    /** Campaigns whose name contains this, ignoring case. */
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+  }),
 ]);
 export type ListCampaignsQuery = Static<typeof ListCampaignsQuerySchema>;

@@ -72,6 +72,42 @@ function hasGeneratedShape(folded: string): boolean {
   );
 }
 
+/**
+ * The app's own coupon link, `<app origin>/c/<CODE>` (e.g. `https://scan.shop.example/c/7K3M…`):
+ * what the QR images the backend makes carry, so that a phone's own camera app opens the app.
+ * The scanner takes a URL as a coupon only in this shape and on its own host (issue 11); any
+ * other URL is "not a coupon". Bare codes stay valid QR contents.
+ */
+export const COUPON_LINK_PATH = '/c/';
+
+export function couponLink(origin: string, code: string): string {
+  return `${origin.replace(/\/+$/, '')}${COUPON_LINK_PATH}${encodeURIComponent(code)}`;
+}
+
+/** Whether a scanned text is a URL (scheme://…) rather than a bare code. */
+export function isUrlText(scanned: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(scanned.trim());
+}
+
+/** The host and code text of a coupon link (query and fragment ignored), or null. */
+export function readCouponLink(scanned: string): { host: string; codeText: string } | null {
+  if (!isUrlText(scanned)) return null;
+  let url: URL;
+  try {
+    url = new URL(scanned.trim());
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  const match = /^\/c\/([^/]+)\/?$/.exec(url.pathname);
+  if (match?.[1] === undefined) return null;
+  try {
+    return { host: url.host, codeText: decodeURIComponent(match[1]) };
+  } catch {
+    return null;
+  }
+}
+
 /** The code inside a scanned text: the text itself, or the last path segment of a URL. */
 export function extractCodeText(scanned: string): string {
   const text = scanned.trim();

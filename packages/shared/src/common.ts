@@ -16,6 +16,32 @@ export function NonBlankStringSchema(maxLength: number) {
   return Type.String({ minLength: 1, maxLength, pattern: '\\S' });
 }
 
+/**
+ * An IANA time zone name (`Europe/Berlin`, `America/Argentina/Buenos_Aires`, `UTC`). The schema
+ * checks the shape; `isTimeZone` checks that the name exists (the server answers
+ * `400 validation_failed` at `/querystring/tz` when it does not).
+ */
+const TIME_ZONE_PATTERN = '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$';
+export const TimeZoneSchema = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: TIME_ZONE_PATTERN,
+});
+export type TimeZone = Static<typeof TimeZoneSchema>;
+
+/** Whether `name` is a time zone this JavaScript runtime knows (every IANA zone does). */
+export function isTimeZone(name: string): boolean {
+  if (name.length > 64 || !new RegExp(TIME_ZONE_PATTERN).test(name)) {
+    return false;
+  }
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const IdParamsSchema = Type.Object({ id: IdSchema });
 
 export const PageQuerySchema = Type.Object({

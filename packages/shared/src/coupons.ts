@@ -38,7 +38,14 @@ export const IssueCouponsResponseSchema = Type.Object({ items: Type.Array(Coupon
 
 export const ListCouponsQuerySchema = Type.Composite([
   PageQuerySchema,
-  Type.Object({ status: Type.Optional(CouponStatusSchema) }),
+  Type.Object({
+    status: Type.Optional(CouponStatusSchema),
+    /**
+     * Code search: coupons whose normalised code starts with this, read like any code (case,
+     * dashes and spaces do not matter; O reads as 0, I and L as 1).
+     */
+    q: Type.Optional(Type.String({ maxLength: 300 })),
+  }),
 ]);
 export type ListCouponsQuery = Static<typeof ListCouponsQuerySchema>;
 
@@ -69,6 +76,8 @@ export const CouponPreviewSchema = Type.Object({
   reason: Type.Union([Type.Union(REFUSAL_OUTCOMES.map((o) => Type.Literal(o))), Type.Null()]),
   /** Redemptions that stand, newest first. */
   redemptions: Type.Array(EarlierRedemptionSchema),
+  /** When `reason` is wrong_store: the names of the stores where the coupon is valid. */
+  validStoreNames: Type.Optional(Type.Array(Type.String())),
 });
 export type CouponPreview = Static<typeof CouponPreviewSchema>;
 

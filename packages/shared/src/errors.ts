@@ -47,6 +47,9 @@ export const ERROR_CODES = [
   // 5xx: never with details
   'internal_error',
   'service_unavailable',
+  // issue 10, faults: 503 with Retry-After; retry with the same Idempotency-Key
+  'database_unavailable',
+  'database_busy',
   // issue 4, issuing at scale: 422 a CSV import with bad lines (each listed), 422 a PDF sheet
   // asked for more coupons than one sheet holds
   'import_invalid',

@@ -81,6 +81,8 @@ export const RedemptionRefusalSchema = Type.Composite([
     validFrom: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
     validUntil: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
     earlierRedemptions: Type.Optional(Type.Array(EarlierRedemptionSchema)),
+    /** For wrong_store: the names of the stores where the coupon is valid. */
+    validStoreNames: Type.Optional(Type.Array(Type.String())),
   }),
 ]);
 export type RedemptionRefusal = Static<typeof RedemptionRefusalSchema>;
@@ -96,6 +98,10 @@ export const ListRedemptionsQuerySchema = Type.Composite([
   Type.Object({
     campaignId: Type.Optional(IdSchema),
     storeId: Type.Optional(IdSchema),
+    /** The staff member (or admin) who made the entry. */
+    userId: Type.Optional(IdSchema),
+    /** One coupon's entries: its redemptions and reversals. */
+    couponId: Type.Optional(IdSchema),
     /** inclusive */
     from: Type.Optional(TimestampSchema),
     /** exclusive */

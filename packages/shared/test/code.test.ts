@@ -3,12 +3,15 @@ import {
   CODE_ALPHABET,
   GENERATED_CODE_BITS,
   checkCharacter,
+  couponLink,
   formatCouponCode,
   generateCouponCode,
   hasValidCheckCharacter,
+  isUrlText,
   looksGenerated,
   parseCouponCode,
   parsePrefix,
+  readCouponLink,
 } from '../src/code.ts';
 
 describe('coupon code format', () => {
@@ -77,6 +80,27 @@ describe('coupon code format', () => {
       ok: true,
       code,
     });
+  });
+
+  it('the coupon link is <origin>/c/<CODE>, and reading it gives back the host and the code', () => {
+    const code = generateCouponCode();
+    const link = couponLink('https://scan.shop.example/', code);
+    expect(link).toBe(`https://scan.shop.example/c/${code}`);
+    expect(readCouponLink(link)).toEqual({ host: 'scan.shop.example', codeText: code });
+    expect(readCouponLink(`${link}?utm=qr#x`)).toEqual({
+      host: 'scan.shop.example',
+      codeText: code,
+    });
+  });
+
+  it('only a /c/<code> path is a coupon link: other URLs and bare codes are not', () => {
+    expect(readCouponLink('https://menu.example/menu')).toBeNull();
+    expect(readCouponLink('https://menu.example/c/pasta/today')).toBeNull();
+    expect(readCouponLink('https://menu.example/x/c/ABCD')).toBeNull();
+    expect(readCouponLink('ftp://shop.example/c/ABCD')).toBeNull();
+    expect(readCouponLink(generateCouponCode())).toBeNull();
+    expect(isUrlText('https://menu.example/menu')).toBe(true);
+    expect(isUrlText(generateCouponCode())).toBe(false);
   });
 
   it('tells a misread generated code from an imported code', () => {

@@ -1,22 +1,29 @@
 // The connection pool and Kysely instance, and where the server comes from: DATABASE_URL, or an
 // embedded PostgreSQL when none is set.
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
-import type { Config } from '../config.ts';
+import { DEFAULT_DATABASE_SETTINGS, type Config, type DatabaseSettings } from '../config.ts';
+import { BoundedPostgresDialect } from './driver.ts';
 import type { DB } from './schema.ts';
 
 export type { DB } from './schema.ts';
 export type Database = Kysely<DB>;
 
 const pools = new WeakMap<Database, pg.Pool>();
+const settingsByDb = new WeakMap<Database, DatabaseSettings>();
 
-export function createDatabase(url: string, poolSize: number): Database {
+export function createDatabase(
+  url: string,
+  poolSize: number,
+  settings: DatabaseSettings = DEFAULT_DATABASE_SETTINGS,
+): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
-    // A redemption must never wait forever on a lock or a connection.
+    // A redemption must never wait forever on a lock or a connection. Inside transactions the
+    // driver sets its own bounds (driver.ts); this one bounds single statements outside them.
     connectionTimeoutMillis: 10_000,
-    statement_timeout: 15_000,
+    statement_timeout: settings.statementTimeoutMs,
     idle_in_transaction_session_timeout: 30_000,
     application_name: 'couponscan',
   });
@@ -25,9 +32,15 @@ export function createDatabase(url: string, poolSize: number): Database {
   pool.on('error', (error) => {
     process.stderr.write(`database connection lost: ${error.message}\n`);
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new BoundedPostgresDialect({ pool }, settings) });
   pools.set(db, pool);
+  settingsByDb.set(db, settings);
   return db;
+}
+
+/** The settings `db` was made with (isolation, timeouts, retries, prepared statements). */
+export function settingsOf(db: Database): DatabaseSettings {
+  return settingsByDb.get(db) ?? DEFAULT_DATABASE_SETTINGS;
 }
 
 /** The pool behind `db`, for what Kysely does not do: COPY streams (pg-copy-streams). */

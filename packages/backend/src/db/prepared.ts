@@ -1,8 +1,9 @@
 // Runs a compiled Kysely query as a node-postgres named (prepared) statement: PostgreSQL parses and
 // plans it once per connection, and every later call only binds and executes it. Kysely's own
 // driver sends unnamed statements, which are parsed and planned on every call. For the hot path.
+// DATABASE_PREPARED_STATEMENTS=false (PgBouncer < 1.21 in transaction mode) sends it unnamed.
 import type { CompiledQuery } from 'kysely';
-import { poolOf, type Database } from './database.ts';
+import { poolOf, settingsOf, type Database } from './database.ts';
 
 export async function executePrepared<R>(
   db: Database,
@@ -10,7 +11,7 @@ export async function executePrepared<R>(
   query: CompiledQuery<R>,
 ): Promise<R[]> {
   const result = await poolOf(db).query<R & Record<string, unknown>>({
-    name,
+    ...(settingsOf(db).preparedStatements ? { name } : {}),
     text: query.sql,
     values: [...query.parameters],
   });

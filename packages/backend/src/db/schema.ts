@@ -10,6 +10,8 @@ export interface StoresTable {
   id: Generated<string>;
   code: string;
   name: string;
+  /** IANA time zone, default UTC. */
+  time_zone: Generated<string>;
   created_at: CreatedAt;
 }
 
@@ -90,6 +92,8 @@ export interface TransactionsTable {
   reverses_kind: 'redemption' | null;
   reason: string | null;
   created_at: CreatedAt;
+  /** The coupon's campaign, set by a trigger on insert. */
+  campaign_id: ColumnType<string, never, never>;
 }
 
 export interface IdempotencyKeysTable {

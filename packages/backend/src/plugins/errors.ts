@@ -11,6 +11,7 @@ import path from 'node:path';
 import '@fastify/static';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
+import { databaseFailure } from '../db/failures.ts';
 
 const TITLES: Partial<Record<ErrorCode, string>> = {
   validation_failed: 'The request is not valid',
@@ -21,7 +22,12 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   not_found: 'Not found',
   rate_limited: 'Too many requests',
   internal_error: 'Something went wrong on our side',
+  database_unavailable: 'The database is unavailable',
+  database_busy: 'The database is busy',
 };
+
+/** Seconds a client should wait before retrying a 503 (the Retry-After header). */
+export const RETRY_AFTER_SECONDS = { unavailable: 2, busy: 1 } as const;
 
 /** An expected failure with a stable code; thrown by services, rendered by the handler below. */
 export class HttpProblem extends Error {
@@ -110,6 +116,29 @@ export default fp(
       if (status >= 400 && status < 500) {
         // Fastify's own client errors: malformed JSON, empty body with a JSON content type …
         return sendProblem(reply, problemBody(400, 'validation_failed', error.message));
+      }
+      const failure = databaseFailure(error);
+      if (failure !== null) {
+        // the database's bad day, not a bug: a short warning, and an answer that says "retry"
+        request.log.warn(
+          { err: { message: error.message, code: (error as { code?: unknown }).code } },
+          `database ${failure}`,
+        );
+        reply.header('retry-after', String(RETRY_AFTER_SECONDS[failure]));
+        return sendProblem(
+          reply,
+          failure === 'unavailable'
+            ? problemBody(
+                503,
+                'database_unavailable',
+                'The database cannot be reached just now. Try again in a moment; a retry with the same Idempotency-Key never redeems twice.',
+              )
+            : problemBody(
+                503,
+                'database_busy',
+                'The database did not answer in time (a lock held elsewhere, or a slow statement), so nothing was saved. Try again with the same Idempotency-Key.',
+              ),
+        );
       }
       request.log.error({ err: error }, 'unhandled error');
       if (status === 503) return sendProblem(reply, problemBody(503, 'service_unavailable'));

@@ -1,9 +1,11 @@
 // Providers and routes. The scanner and the console are separate chunks: a staff phone loads the
 // login screen and the scanner, never the console (React.lazy + dynamic import).
-import { lazy, Suspense, type ReactNode } from 'react';
+import { QueryClientProvider, useQueryClient } from '@tanstack/react-query';
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { BrowserRouter, Route, Routes } from 'react-router';
 import LoginPage from '../features/auth/components/login-page.tsx';
-import { SessionProvider } from '../lib/session.tsx';
+import { createQueryClient } from '../lib/react-query.ts';
+import { SessionProvider, useSession } from '../lib/session.tsx';
 import { Layout } from './layout.tsx';
 import { HomeRedirect, RequireRole, RequireSession } from './require-session.tsx';
 
@@ -58,12 +60,28 @@ export function AppRoutes() {
   );
 }
 
+/** Whoever signs in next on this device must not see the cached answers of the one before. */
+function ForgetServerStateOnSignOut() {
+  const { state } = useSession();
+  const queryClient = useQueryClient();
+  const signedOut = state.status === 'signed-out';
+  useEffect(() => {
+    if (signedOut) queryClient.clear();
+  }, [signedOut, queryClient]);
+  return null;
+}
+
 export function App() {
+  // one cache per mounted app (each test renders its own), never shared across sessions
+  const [queryClient] = useState(createQueryClient);
   return (
-    <SessionProvider>
-      <BrowserRouter>
-        <AppRoutes />
-      </BrowserRouter>
-    </SessionProvider>
+    <QueryClientProvider client={queryClient}>
+      <SessionProvider>
+        <ForgetServerStateOnSignOut />
+        <BrowserRouter>
+          <AppRoutes />
+        </BrowserRouter>
+      </SessionProvider>
+    </QueryClientProvider>
   );
 }

@@ -10,6 +10,7 @@ import {
 import type { Discount } from '@couponscan/shared/campaigns';
 import { formatCouponCode, parsePrefix, RANDOM_LENGTH } from '@couponscan/shared/code';
 import type { Database } from '../../db/database.ts';
+import { transaction } from '../../db/transaction.ts';
 import { HttpProblem } from '../../plugins/errors.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { toDiscount } from '../campaigns/campaigns.mapper.ts';
@@ -93,7 +94,7 @@ export async function createBatch(
   };
 
   if (body.count <= BATCH_INLINE_MAX_COUNT) {
-    const row = await db.transaction().execute(async (trx) => {
+    const row = await transaction(db, async (trx) => {
       const batch = await insertBatch(trx, { ...values, status: 'running' });
       await insertBatchCoupons(
         trx,
@@ -113,7 +114,7 @@ export async function createBatch(
     return { batch: toBatch(row), completed: true };
   }
 
-  const row = await db.transaction().execute(async (trx) => {
+  const row = await transaction(db, async (trx) => {
     const batch = await insertBatch(trx, { ...values, status: 'queued' });
     await jobs.enqueue(trx, ISSUE_BATCH_JOB, { batchId: batch.id });
     return batch;

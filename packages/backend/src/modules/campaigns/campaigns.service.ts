@@ -10,6 +10,7 @@ import type {
 import type { Page } from '@couponscan/shared/common';
 import type { FieldError } from '@couponscan/shared/errors';
 import type { Database } from '../../db/database.ts';
+import { transaction } from '../../db/transaction.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { HttpProblem } from '../../plugins/errors.ts';
 import { existingStoreIds } from '../stores/stores.repository.ts';
@@ -120,7 +121,7 @@ export async function createCampaign(
   checkWindow(values.valid_from, values.valid_until);
   const storeIds = body.storeIds ?? [];
   await checkStores(db, storeIds);
-  const id = await db.transaction().execute(async (trx) => {
+  const id = await transaction(db, async (trx) => {
     const campaignId = await insertCampaign(trx, {
       ...values,
       max_redemptions_per_coupon: body.maxRedemptionsPerCoupon ?? 1,
@@ -158,7 +159,7 @@ export async function updateCampaignById(
   body: UpdateCampaignBody,
 ): Promise<CampaignDetail> {
   if (body.storeIds !== undefined) await checkStores(db, body.storeIds);
-  await db.transaction().execute(async (trx) => {
+  await transaction(db, async (trx) => {
     const current = await lockCampaign(trx, id);
     if (current === undefined)
       throw new HttpProblem(404, 'not_found', 'There is no such campaign.');

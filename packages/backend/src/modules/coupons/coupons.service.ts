@@ -4,6 +4,7 @@ import type { Page } from '@couponscan/shared/common';
 import type { Coupon, CouponPreview, ListCouponsQuery } from '@couponscan/shared/coupons';
 import type { Transaction } from 'kysely';
 import type { Database, DB } from '../../db/database.ts';
+import { transaction } from '../../db/transaction.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { parseCodeOrThrow } from '../../lib/coupon-code.ts';
 import { HttpProblem } from '../../plugins/errors.ts';
@@ -11,7 +12,7 @@ import type { AuthUser } from '../auth/auth.service.ts';
 import { toDiscount } from '../campaigns/campaigns.mapper.ts';
 import { findCampaign } from '../campaigns/campaigns.repository.ts';
 import { toEarlierRedemption } from '../redemptions/redemptions.mapper.ts';
-import { standingRedemptions } from '../redemptions/redemptions.repository.ts';
+import { campaignStoreNames, standingRedemptions } from '../redemptions/redemptions.repository.ts';
 import { toCoupon } from './coupons.mapper.ts';
 import {
   findCouponForRedemption,
@@ -28,9 +29,7 @@ export async function issueCoupons(
   count: number,
   drawCode: () => string = generateCouponCode,
 ): Promise<Coupon[]> {
-  return db
-    .transaction()
-    .execute((trx) => issueCouponsInTransaction(trx, campaignId, count, drawCode));
+  return transaction(db, (trx) => issueCouponsInTransaction(trx, campaignId, count, drawCode));
 }
 
 export async function issueCouponsInTransaction(
@@ -111,6 +110,9 @@ export async function previewCoupon(
     redeemable: reason === null && user.role !== 'marketer' && judgedStore !== null,
     reason,
     redemptions: (await standingRedemptions(db, coupon.id)).map(toEarlierRedemption),
+    ...(reason === 'wrong_store'
+      ? { validStoreNames: await campaignStoreNames(db, coupon.campaign_id) }
+      : {}),
   };
 }
 
@@ -121,7 +123,7 @@ export async function voidCoupon(
   reason: string,
 ): Promise<Coupon> {
   const code = parseCodeOrThrow(raw);
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const found = await findCouponForRedemption(trx, code, null).executeTakeFirst();
     if (found === undefined) throw new HttpProblem(404, 'not_found', 'No coupon has this code.');
     // The redemption's lock: a void and a redemption of one coupon never interleave.

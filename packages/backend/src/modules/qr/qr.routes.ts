@@ -2,10 +2,16 @@
 import { CodeParamsSchema } from '@couponscan/shared/coupons';
 import { QrQuerySchema } from '@couponscan/shared/qr';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { couponQrPng, couponQrSvg } from './qr.service.ts';
 
 // a code never changes, so browsers may keep its image; private: it is a voucher
 const CACHE_CONTROL = 'private, max-age=86400';
+
+/** The origin the request was made to (X-Forwarded-* only under TRUST_PROXY): the app's own. */
+function appOrigin(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`;
+}
 
 const qrRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const marketers = app.authorize(['marketer', 'admin']);
@@ -17,7 +23,7 @@ const qrRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply
         .type('image/svg+xml')
         .header('cache-control', CACHE_CONTROL)
-        .send(await couponQrSvg(app.db, request.params.code, request.query)),
+        .send(await couponQrSvg(app.db, request.params.code, request.query, appOrigin(request))),
   );
 
   app.get(
@@ -27,7 +33,7 @@ const qrRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply
         .type('image/png')
         .header('cache-control', CACHE_CONTROL)
-        .send(await couponQrPng(app.db, request.params.code, request.query)),
+        .send(await couponQrPng(app.db, request.params.code, request.query, appOrigin(request))),
   );
   return Promise.resolve();
 };

@@ -1,5 +1,8 @@
-// QR images of a coupon's code, with the `qrcode` package. The QR carries the normalised code
-// (upper-case letters and digits fit QR's compact alphanumeric mode); the scanner reads it.
+// QR images of a coupon's code, with the `qrcode` package. The QR carries the app's coupon link,
+// `<app origin>/c/<CODE>` (packages/shared/src/code.ts), which the scanner reads as the code and a
+// phone's own camera app opens (issue 11). The origin is the one the marketer asked from: the
+// backend serves the app (STATIC_DIR), and the scanner's dev server proxies /api keeping its Host.
+import { couponLink } from '@couponscan/shared/code';
 import type { QrQuery } from '@couponscan/shared/qr';
 import QRCode from 'qrcode';
 import type { Database } from '../../db/database.ts';
@@ -22,12 +25,22 @@ function options(query: QrQuery) {
   };
 }
 
-export async function couponQrSvg(db: Database, raw: string, query: QrQuery): Promise<string> {
+export async function couponQrSvg(
+  db: Database,
+  raw: string,
+  query: QrQuery,
+  origin: string,
+): Promise<string> {
   const code = await knownCode(db, raw);
-  return QRCode.toString(code, { ...options(query), type: 'svg' });
+  return QRCode.toString(couponLink(origin, code), { ...options(query), type: 'svg' });
 }
 
-export async function couponQrPng(db: Database, raw: string, query: QrQuery): Promise<Buffer> {
+export async function couponQrPng(
+  db: Database,
+  raw: string,
+  query: QrQuery,
+  origin: string,
+): Promise<Buffer> {
   const code = await knownCode(db, raw);
-  return QRCode.toBuffer(code, { ...options(query), type: 'png' });
+  return QRCode.toBuffer(couponLink(origin, code), { ...options(query), type: 'png' });
 }

@@ -4,6 +4,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, DB } from '../../db/database.ts';
 import { executePrepared } from '../../db/prepared.ts';
+import { retryingConflicts } from '../../db/transaction.ts';
 import { olderThan, type Position } from '../../lib/pagination.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -22,6 +23,7 @@ export interface RedeemCall {
   invalidDetail: string | null;
   ttlHours: number;
   undoWindowMinutes: number;
+  lockTimeoutMs: number;
 }
 
 export interface RedeemRow {
@@ -38,13 +40,15 @@ export interface RedeemRow {
  * stored answer. One call, one implicit transaction: a caller may retry it as a whole.
  */
 export function redeemCouponQuery(db: Executor, call: RedeemCall) {
-  return sql<RedeemRow>`select status, body, replayed, problem from redeem_coupon(${call.userId}::uuid, ${call.sessionId}::text, ${call.storeId}::uuid, ${call.idempotencyKey}::text, ${call.requestHash}::text, ${call.code}::text, ${call.rawCode}::text, ${call.displayCode}::text, ${call.invalidDetail}::text, ${call.ttlHours}::int, ${call.undoWindowMinutes}::int)`.compile(
+  return sql<RedeemRow>`select status, body, replayed, problem from redeem_coupon(${call.userId}::uuid, ${call.sessionId}::text, ${call.storeId}::uuid, ${call.idempotencyKey}::text, ${call.requestHash}::text, ${call.code}::text, ${call.rawCode}::text, ${call.displayCode}::text, ${call.invalidDetail}::text, ${call.ttlHours}::int, ${call.undoWindowMinutes}::int, ${call.lockTimeoutMs}::int)`.compile(
     db,
   );
 }
 
 export async function redeem(db: Database, call: RedeemCall): Promise<RedeemRow> {
-  const [row] = await executePrepared(db, 'redeem_coupon', redeemCouponQuery(db, call));
+  const [row] = await retryingConflicts(db, () =>
+    executePrepared(db, 'redeem_coupon', redeemCouponQuery(db, call)),
+  );
   if (row === undefined) throw new Error('redeem_coupon answered no row');
   return row;
 }
@@ -158,4 +162,16 @@ export function listLedger(
   if (after !== null) query = query.where(olderThan('transactions', 't', after));
 
   return query.execute();
+}
+
+/** The names of the stores a campaign is limited to (issue 11: "Not for this store" names them). */
+export async function campaignStoreNames(db: Executor, campaignId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('campaign_stores')
+    .innerJoin('stores', 'stores.id', 'campaign_stores.store_id')
+    .select('stores.name')
+    .where('campaign_stores.campaign_id', '=', campaignId)
+    .orderBy('stores.name')
+    .execute();
+  return rows.map((row) => row.name);
 }

@@ -6,7 +6,8 @@ import { formatCouponCode, parseCouponCode } from '@couponscan/shared/code';
 import type { Page } from '@couponscan/shared/common';
 import type { ErrorCode } from '@couponscan/shared/errors';
 import type { LedgerEntry, ListRedemptionsQuery, RedeemBody } from '@couponscan/shared/redemptions';
-import type { Database } from '../../db/database.ts';
+import { settingsOf, type Database } from '../../db/database.ts';
+import { transaction } from '../../db/transaction.ts';
 import { invalidCodeDetail } from '../../lib/coupon-code.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { HttpProblem } from '../../plugins/errors.ts';
@@ -79,6 +80,7 @@ export async function redeemCoupon(
     invalidDetail: parsed.ok ? null : invalidCodeDetail(parsed.reason),
     ttlHours: IDEMPOTENCY_TTL_HOURS,
     undoWindowMinutes,
+    lockTimeoutMs: settingsOf(db).lockTimeoutMs,
   });
   if (row.problem !== null) {
     const code = UNSTORED_PROBLEMS.find((known) => known === row.problem) ?? 'internal_error';
@@ -102,7 +104,7 @@ export async function reverseRedemption(
   reason: string,
   undoWindowMinutes: number,
 ): Promise<LedgerEntry> {
-  const reversalId = await db.transaction().execute(async (trx) => {
+  const reversalId = await transaction(db, async (trx) => {
     const entry = await findLedgerEntry(trx, redemptionId);
     if (entry?.kind !== 'redemption')
       throw new HttpProblem(404, 'not_found', 'There is no such redemption.');

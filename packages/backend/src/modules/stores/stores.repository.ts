@@ -5,11 +5,27 @@ import { olderThan, type Position } from '../../lib/pagination.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
-export function insertStore(db: Executor, store: { code: string; name: string }) {
+export function insertStore(
+  db: Executor,
+  store: { code: string; name: string; time_zone: string },
+) {
   return db
     .insertInto('stores')
     .values(store)
     .onConflict((oc) => oc.column('code').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export function updateStore(
+  db: Executor,
+  id: string,
+  values: { name?: string; time_zone?: string },
+) {
+  return db
+    .updateTable('stores')
+    .set(values)
+    .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
 }

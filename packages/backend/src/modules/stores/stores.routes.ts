@@ -1,8 +1,13 @@
-// /api/stores: admins create stores; admins and marketers list them.
-import { PageQuerySchema, PageSchema } from '@couponscan/shared/common';
-import { CreateStoreBodySchema, StoreSchema } from '@couponscan/shared/stores';
+// /api/stores: admins create, rename and move stores to another time zone; admins and marketers
+// list them.
+import { IdParamsSchema, PageQuerySchema, PageSchema } from '@couponscan/shared/common';
+import {
+  CreateStoreBodySchema,
+  StoreSchema,
+  UpdateStoreBodySchema,
+} from '@couponscan/shared/stores';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createStore, listAllStores } from './stores.service.ts';
+import { createStore, listAllStores, updateStoreById } from './stores.service.ts';
 
 const storesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -12,6 +17,19 @@ const storesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { body: CreateStoreBodySchema, response: { 201: StoreSchema } },
     },
     async (request, reply) => reply.status(201).send(await createStore(app.db, request.body)),
+  );
+
+  app.patch(
+    '/api/stores/:id',
+    {
+      onRequest: app.authorize(['admin']),
+      schema: {
+        params: IdParamsSchema,
+        body: UpdateStoreBodySchema,
+        response: { 200: StoreSchema },
+      },
+    },
+    async (request) => updateStoreById(app.db, request.params.id, request.body),
   );
 
   app.get(

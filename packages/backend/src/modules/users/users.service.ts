@@ -3,6 +3,7 @@ import type { User } from '@couponscan/shared/auth';
 import type { Page } from '@couponscan/shared/common';
 import type { CreateUserBody, UpdateUserBody } from '@couponscan/shared/users';
 import type { Database } from '../../db/database.ts';
+import { transaction } from '../../db/transaction.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { HttpProblem } from '../../plugins/errors.ts';
 import { revokeUserSessions } from '../auth/auth.repository.ts';
@@ -74,7 +75,7 @@ export async function updateUserById(
   body: UpdateUserBody,
 ): Promise<User> {
   const passwordHash = body.password === undefined ? undefined : await hashPassword(body.password);
-  await db.transaction().execute(async (trx) => {
+  await transaction(db, async (trx) => {
     const current = await lockUser(trx, id);
     if (current === undefined) throw new HttpProblem(404, 'not_found', 'There is no such user.');
     const role = body.role ?? current.role;

@@ -1,0 +1,47 @@
+// The one way services open a transaction: Kysely's callback form, run again when PostgreSQL
+// says the transaction may simply be retried (serialization failure 40001, deadlock 40P01), a
+// bounded number of times with jittered backoff. Under SERIALIZABLE (DATABASE_ISOLATION) these
+// are routine; under READ COMMITTED a deadlock is the only one. The callback must do nothing
+// outside the database that it cannot do twice.
+import type { Transaction } from 'kysely';
+import { settingsOf, type Database, type DB } from './database.ts';
+import { isRetryableTransactionError } from './failures.ts';
+
+export interface TransactionOptions {
+  /** Called before each retry, with the attempt about to start (2, 3, …). */
+  onRetry?: (attempt: number, error: unknown) => void;
+}
+
+const BACKOFF_BASE_MS = 5;
+const BACKOFF_CAP_MS = 250;
+
+export async function transaction<T>(
+  db: Database,
+  work: (trx: Transaction<DB>) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  return retryingConflicts(db, () => db.transaction().execute(work), options);
+}
+
+/**
+ * Runs `attempt` again on 40001/40P01, as transaction() does: for work that is one transaction
+ * of its own, such as a single statement (the redemption, redeem_coupon()).
+ */
+export async function retryingConflicts<T>(
+  db: Database,
+  attemptOnce: () => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  const attempts = settingsOf(db).transactionAttempts;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await attemptOnce();
+    } catch (error) {
+      if (attempt >= attempts || !isRetryableTransactionError(error)) throw error;
+      options.onRetry?.(attempt + 1, error);
+      // full jitter: concurrent losers of the same conflict spread out instead of colliding again
+      const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+    }
+  }
+}

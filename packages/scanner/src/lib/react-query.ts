@@ -1,0 +1,40 @@
+// Server state with TanStack Query: one QueryClient per app with the project's defaults.
+// Reads retry only what another try can fix (no answer, a 5xx, a rate limit); a 4xx problem+json
+// is the server's considered answer and is shown at once. Writes never retry on their own: a
+// mutation that must be retried carries its own Idempotency-Key and says so explicitly.
+import { QueryClient, type DefaultOptions } from '@tanstack/react-query';
+import { ApiError, TransportError } from './api-client.ts';
+
+/** Retries after the first attempt, for reads that failed in a way worth trying again. */
+export const MAX_QUERY_RETRIES = 2;
+
+/** Whether a failed read is worth another try: the API's 4xx answers are final (except 429). */
+export function shouldRetryQuery(failureCount: number, error: unknown): boolean {
+  if (failureCount >= MAX_QUERY_RETRIES) return false;
+  if (error instanceof TransportError) return true;
+  if (error instanceof ApiError) return error.status >= 500 || error.status === 429;
+  return false;
+}
+
+/** 0.5 s, 1 s, 2 s … capped at 8 s. */
+export function queryRetryDelay(failureCount: number): number {
+  return Math.min(500 * 2 ** failureCount, 8_000);
+}
+
+export const queryDefaults: DefaultOptions = {
+  queries: {
+    retry: shouldRetryQuery,
+    retryDelay: queryRetryDelay,
+    // lists and figures are fresh for a short while: moving between screens does not refetch
+    staleTime: 15_000,
+    gcTime: 5 * 60_000,
+    // a phone on a flaky network refocuses often; the console's live figures have their own feed
+    refetchOnWindowFocus: false,
+    refetchOnReconnect: true,
+  },
+  mutations: { retry: false },
+};
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({ defaultOptions: queryDefaults });
+}
