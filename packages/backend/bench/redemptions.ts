@@ -18,7 +18,12 @@ import { hashPassword } from '../src/modules/auth/password.ts';
 import { issueCoupons } from '../src/modules/coupons/coupons.service.ts';
 import { redeemCouponQuery } from '../src/modules/redemptions/redemptions.repository.ts';
 import { insertUser } from '../src/modules/users/users.repository.ts';
-import { buildProduction, startBenchServer, type BenchServer } from './support/backend.ts';
+import {
+  buildProduction,
+  cpuMillis,
+  startBenchServer,
+  type BenchServer,
+} from './support/backend.ts';
 import {
   envNumber,
   formatStatuses,
@@ -402,8 +407,15 @@ async function checkInvariants(db: Database, fixture: Fixture, counts: Counts): 
 
 const ms = (value: number) => (Number.isNaN(value) ? '-' : value.toFixed(1));
 
-async function poolSweep(scratch: ScratchDatabase, fixtureOf: (url: string) => Promise<Fixture>) {
+/**
+ * Short full-stack runs with each pool size in BENCH_POOL_SIZES, with the ledger's NOTIFY trigger
+ * off (with it on, commits are serialised and every pool size gives the same rate). Returns the
+ * 201s it caused, for the ledger check.
+ */
+async function poolSweep(scratch: ScratchDatabase, fixture: Fixture): Promise<number> {
   const rows: string[][] = [];
+  let created = 0;
+  await setLedgerNotify(scratch.db, false);
   for (const size of settings.poolSizes) {
     const server = await startBenchServer(
       scratch.url,
@@ -411,10 +423,10 @@ async function poolSweep(scratch: ScratchDatabase, fixtureOf: (url: string) => P
       { production: true },
     );
     try {
-      const fixture = await fixtureOf(server.url);
-      await fullStack(server, fixture, settings.warmupSeconds);
+      const warm = await fullStack(server, fixture, settings.warmupSeconds);
       await checkpoint(scratch.db);
       const result = await fullStack(server, fixture, settings.durationSeconds);
+      created += (warm.statuses.get(201) ?? 0) + (result.statuses.get(201) ?? 0);
       rows.push([
         String(size),
         result.successPerSecond.toFixed(0),
@@ -425,10 +437,25 @@ async function poolSweep(scratch: ScratchDatabase, fixtureOf: (url: string) => P
       await server.stop();
     }
   }
+  await setLedgerNotify(scratch.db, true);
   process.stdout.write(
-    `\nPool size (DATABASE_POOL_SIZE), full stack, ${settings.connections} connections\n`,
+    `\nPool size (DATABASE_POOL_SIZE), full stack, ${settings.connections} connections, ledger NOTIFY off\n`,
   );
   printTable(['pool', 'redeemed/s', 'p50 ms', 'p99 ms'], rows);
+  return created;
+}
+
+async function hasLedgerNotify(db: Database): Promise<boolean> {
+  const found = await sql<{ n: string }>`
+    select count(*) as n from pg_trigger where tgname = 'transactions_notify'`.execute(db);
+  return Number(found.rows[0]?.n) > 0;
+}
+
+async function setLedgerNotify(db: Database, on: boolean): Promise<void> {
+  if (!(await hasLedgerNotify(db))) return;
+  await sql
+    .raw(`alter table transactions ${on ? 'enable' : 'disable'} trigger transactions_notify`)
+    .execute(db);
 }
 
 export async function run(): Promise<void> {
@@ -453,16 +480,20 @@ export async function run(): Promise<void> {
       { production: true },
     );
     const fixture = await seed(scratch.db, server.url);
-    if (settings.poolSizes.length > 0) {
-      await poolSweep(scratch, () => Promise.resolve(fixture));
-    }
+    const sweepCreated = settings.poolSizes.length > 0 ? await poolSweep(scratch, fixture) : 0;
 
     // 1. the full stack, after a warm-up (JIT, pools, prepared statements), then 2. the same SQL
     // and 3. the one statement through pgbench, on the same database and coupons
     const warmup = await fullStack(server, fixture, settings.warmupSeconds);
     const trio = async () => {
       await checkpoint(scratch.db);
+      const cpuBefore = cpuMillis((server as BenchServer).pid);
       const full = await fullStack(server as BenchServer, fixture, settings.durationSeconds);
+      const serverCpuMs = cpuMillis((server as BenchServer).pid) - cpuBefore;
+      process.stdout.write(
+        `server process: ${(serverCpuMs / Math.max(1, full.requests)).toFixed(2)} ms CPU per request ` +
+          `(${((serverCpuMs / 1000 / full.durationSeconds) * 100).toFixed(0)}% of one core)\n`,
+      );
       const sameSql = await pgbench(
         pgbenchBinary,
         scratch,
@@ -483,17 +514,13 @@ export async function run(): Promise<void> {
     // Diagnostic: the live feed's NOTIFY on every ledger row (migration 2026_11_29_0200) makes
     // PostgreSQL serialise the commits of the transactions that notify, WAL flush included, so
     // no two redemptions share an fsync. The same three runs with that trigger off show its cost.
-    const notifyTrigger = await sql<{ n: string }>`
-      select count(*) as n from pg_trigger where tgname = 'transactions_notify'`.execute(
-      scratch.db,
-    );
     let withoutNotify: Awaited<ReturnType<typeof trio>> | null = null;
-    if (Number(notifyTrigger.rows[0]?.n) > 0 && process.env.BENCH_NOTIFY_DIAGNOSTIC !== '0') {
-      await sql`alter table transactions disable trigger transactions_notify`.execute(scratch.db);
+    if ((await hasLedgerNotify(scratch.db)) && process.env.BENCH_NOTIFY_DIAGNOSTIC !== '0') {
+      await setLedgerNotify(scratch.db, false);
       try {
         withoutNotify = await trio();
       } finally {
-        await sql`alter table transactions enable trigger transactions_notify`.execute(scratch.db);
+        await setLedgerNotify(scratch.db, true);
       }
     }
     // 4. contention
@@ -569,8 +596,10 @@ export async function run(): Promise<void> {
       randomCreated:
         (warmup.statuses.get(201) ?? 0) +
         (full.statuses.get(201) ?? 0) +
-        (withoutNotify?.full.statuses.get(201) ?? 0),
-      randomInFlight: settings.connections * (withoutNotify === null ? 2 : 3),
+        (withoutNotify?.full.statuses.get(201) ?? 0) +
+        sweepCreated,
+      randomInFlight:
+        settings.connections * ((withoutNotify === null ? 2 : 3) + 2 * settings.poolSizes.length),
       hotCreated: hot.statuses.get(201) ?? 0,
       pgbench: [
         { user: fixture.pgbenchUsers.sameSql, runs: [sameSql, withoutNotify?.sameSql] },

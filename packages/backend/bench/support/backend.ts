@@ -46,6 +46,7 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
 
 export interface BenchServer {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -117,7 +118,15 @@ export async function startBenchServer(
     child.stdout.on('data', onData);
     child.once('exit', onExit);
   });
-  return { url, stop: () => stopChild(child) };
+  return { url, pid: child.pid ?? 0, stop: () => stopChild(child) };
+}
+
+/** CPU time (user + system) the process has used so far, in milliseconds (Linux /proc). */
+export function cpuMillis(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
