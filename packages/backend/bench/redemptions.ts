@@ -254,7 +254,6 @@ function sameSqlScript(db: Database): string {
       // compiled with variable names as values: bound as -D ttl_hours=24 … below
       ttlHours: 'ttl_hours' as unknown as number,
       undoWindowMinutes: 'undo_minutes' as unknown as number,
-      lockTimeoutMs: 'lock_timeout_ms' as unknown as number,
     }),
   );
   return `${pgbenchPreamble()}${statement};\n`;
@@ -325,7 +324,6 @@ async function pgbench(
       request_hash: 'pgbench',
       ttl_hours: '24',
       undo_minutes: '10',
-      lock_timeout_ms: '5000',
     },
   });
 }

@@ -16,11 +16,13 @@ import healthRoutes from './modules/health/health.routes.ts';
 import importsRoutes from './modules/imports/imports.routes.ts';
 import qrRoutes from './modules/qr/qr.routes.ts';
 import redemptionsRoutes from './modules/redemptions/redemptions.routes.ts';
+import statsRoutes from './modules/stats/stats.routes.ts';
 import storesRoutes from './modules/stores/stores.routes.ts';
 import usersRoutes from './modules/users/users.routes.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import jobs from './plugins/jobs.ts';
+import openapi from './plugins/openapi.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -51,6 +53,7 @@ export async function buildApp({
   app.decorate('db', db);
 
   await app.register(errors);
+  await app.register(openapi);
   await app.register(rateLimit, { global: false });
   await app.register(auth);
   await app.register(jobs);
@@ -66,6 +69,7 @@ export async function buildApp({
   await app.register(exportsRoutes);
   await app.register(qrRoutes);
   await app.register(importsRoutes);
+  await app.register(statsRoutes);
 
   if (config.staticDir !== null) await serveScanner(app, config.staticDir);
   return app;

@@ -8,9 +8,9 @@ export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
 export interface DatabaseSettings {
   /** The isolation level of every transaction that does not ask for its own. */
   isolation: IsolationLevel;
-  /** `lock_timeout` inside transactions: the longest wait for a row or table lock. */
+  /** `lock_timeout`: the longest wait for a row or table lock (0: no bound, for migrations). */
   lockTimeoutMs: number;
-  /** `statement_timeout` inside transactions, for every statement but COMMIT (see driver.ts). */
+  /** `statement_timeout` for every statement but COMMIT (see db/driver.ts); 0: no bound. */
   statementTimeoutMs: number;
   /** Tries of a transaction that fails with a serialization failure or deadlock (40001, 40P01). */
   transactionAttempts: number;

@@ -44,9 +44,8 @@ describe('compiled SQL of the redemption path', () => {
       invalidDetail: null,
       ttlHours: 24,
       undoWindowMinutes: 10,
-      lockTimeoutMs: 5000,
     });
-    expect(query.parameters).toHaveLength(12);
+    expect(query.parameters).toHaveLength(11);
     await expect(`${query.sql}\n`).toMatchFileSnapshot('sql/redeem-coupon.sql');
   });
 

@@ -1,7 +1,6 @@
 // Runs a compiled Kysely query as a node-postgres named (prepared) statement: PostgreSQL parses and
 // plans it once per connection, and every later call only binds and executes it. Kysely's own
 // driver sends unnamed statements, which are parsed and planned on every call. For the hot path.
-// DATABASE_PREPARED_STATEMENTS=false (PgBouncer < 1.21 in transaction mode) sends it unnamed.
 import type { CompiledQuery } from 'kysely';
 import { poolOf, settingsOf, type Database } from './database.ts';
 
@@ -10,8 +9,11 @@ export async function executePrepared<R>(
   name: string,
   query: CompiledQuery<R>,
 ): Promise<R[]> {
+  // DATABASE_PREPARED_STATEMENTS=off: PgBouncer before 1.21 in transaction mode cannot keep a
+  // named statement on the server connection it prepared it on (docs/scaling.md)
+  const named = settingsOf(db).preparedStatements ? { name } : {};
   const result = await poolOf(db).query<R & Record<string, unknown>>({
-    ...(settingsOf(db).preparedStatements ? { name } : {}),
+    ...named,
     text: query.sql,
     values: [...query.parameters],
   });

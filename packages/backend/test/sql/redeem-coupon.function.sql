@@ -1,4 +1,4 @@
-CREATE OR REPLACE FUNCTION public.redeem_coupon(p_user_id uuid, p_session_id text, p_store_id uuid, p_key text, p_request_hash text, p_code text, p_raw_code text, p_display_code text, p_invalid_detail text, p_ttl_hours integer, p_undo_minutes integer, p_lock_timeout_ms integer, OUT status integer, OUT body text, OUT replayed boolean, OUT problem text)
+CREATE OR REPLACE FUNCTION public.redeem_coupon(p_user_id uuid, p_session_id text, p_store_id uuid, p_key text, p_request_hash text, p_code text, p_raw_code text, p_display_code text, p_invalid_detail text, p_ttl_hours integer, p_undo_minutes integer, OUT status integer, OUT body text, OUT replayed boolean, OUT problem text)
  RETURNS record
  LANGUAGE plpgsql
 AS $function$
@@ -15,10 +15,6 @@ AS $function$
       v_known jsonb;
     begin
       replayed := false;
-      -- Set here rather than per connection so that it also holds behind PgBouncer. The pool's
-      -- statement_timeout bounds the statement; the implicit COMMIT that ends it runs without
-      -- one (PostgreSQL stops the timer before committing a single statement).
-      perform set_config('lock_timeout', p_lock_timeout_ms || 'ms', true);
 
       -- The caller, read fresh: an app instance may have cached the session, but a revoked
       -- session, a disabled user or a changed role or store never redeems.

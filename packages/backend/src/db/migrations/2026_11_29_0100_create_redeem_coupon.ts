@@ -67,8 +67,6 @@ export async function up(db: Kysely<any>): Promise<void> {
       p_invalid_detail text,
       p_ttl_hours integer,
       p_undo_minutes integer,
-      -- how long to wait for a row lock (DATABASE_LOCK_TIMEOUT_MS); local to this statement
-      p_lock_timeout_ms integer,
       -- the HTTP status and body; body is the stored JSON answer, or the detail of a problem that
       -- is not stored (problem names its code: unauthenticated, forbidden, validation_failed,
       -- idempotency_key_reused, idempotency_request_in_progress)
@@ -90,10 +88,6 @@ export async function up(db: Kysely<any>): Promise<void> {
       v_known jsonb;
     begin
       replayed := false;
-      -- Set here rather than per connection so that it also holds behind PgBouncer. The pool's
-      -- statement_timeout bounds the statement; the implicit COMMIT that ends it runs without
-      -- one (PostgreSQL stops the timer before committing a single statement).
-      perform set_config('lock_timeout', p_lock_timeout_ms || 'ms', true);
 
       -- The caller, read fresh: an app instance may have cached the session, but a revoked
       -- session, a disabled user or a changed role or store never redeems.
@@ -228,16 +222,9 @@ export async function up(db: Kysely<any>): Promise<void> {
                          limit 20) e
                   join stores s on s.id = e.store_id
                   join users u on u.id = e.user_id));
-            elsif v_refusal = 'wrong_store' then
-              -- where the coupon can be used instead (issue 11)
-              v_answer := v_answer || jsonb_build_object('validStoreNames', (
-                select coalesce(jsonb_agg(s.name order by s.name), '[]')
-                  from campaign_stores cs join stores s on s.id = cs.store_id
-                 where cs.campaign_id = v_coupon.campaign_id));
             end if;
           else
-            -- the ledger row; its triggers count the redemption on the coupon (and whatever
-            -- else they do: the live feed's NOTIFY, outbox rows)
+            -- the ledger row; its trigger counts the redemption on the coupon
             insert into transactions (kind, coupon_id, store_id, user_id, scan_id, created_at)
             values ('redemption', v_coupon.id, p_store_id, p_user_id, v_scan_id, v_scan_at)
             returning id into v_entry_id;

@@ -23,7 +23,6 @@ export interface RedeemCall {
   invalidDetail: string | null;
   ttlHours: number;
   undoWindowMinutes: number;
-  lockTimeoutMs: number;
 }
 
 export interface RedeemRow {
@@ -35,17 +34,18 @@ export interface RedeemRow {
 }
 
 /**
- * The whole redemption in one statement: redeem_coupon() (migration 2026_11_29_0100) claims the
+ * The whole redemption in one statement: redeem_coupon() (migrations 2026_11_29_0100, 0101) claims the
  * key, locks the coupon FOR UPDATE, applies redemption_refusal(), writes scan, ledger row and
  * stored answer. One call, one implicit transaction: a caller may retry it as a whole.
  */
 export function redeemCouponQuery(db: Executor, call: RedeemCall) {
-  return sql<RedeemRow>`select status, body, replayed, problem from redeem_coupon(${call.userId}::uuid, ${call.sessionId}::text, ${call.storeId}::uuid, ${call.idempotencyKey}::text, ${call.requestHash}::text, ${call.code}::text, ${call.rawCode}::text, ${call.displayCode}::text, ${call.invalidDetail}::text, ${call.ttlHours}::int, ${call.undoWindowMinutes}::int, ${call.lockTimeoutMs}::int)`.compile(
+  return sql<RedeemRow>`select status, body, replayed, problem from redeem_coupon(${call.userId}::uuid, ${call.sessionId}::text, ${call.storeId}::uuid, ${call.idempotencyKey}::text, ${call.requestHash}::text, ${call.code}::text, ${call.rawCode}::text, ${call.displayCode}::text, ${call.invalidDetail}::text, ${call.ttlHours}::int, ${call.undoWindowMinutes}::int)`.compile(
     db,
   );
 }
 
 export async function redeem(db: Database, call: RedeemCall): Promise<RedeemRow> {
+  // one statement, one transaction: run again as a whole on a serialization failure or deadlock
   const [row] = await retryingConflicts(db, () =>
     executePrepared(db, 'redeem_coupon', redeemCouponQuery(db, call)),
   );

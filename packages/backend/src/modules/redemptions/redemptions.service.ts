@@ -6,7 +6,7 @@ import { formatCouponCode, parseCouponCode } from '@couponscan/shared/code';
 import type { Page } from '@couponscan/shared/common';
 import type { ErrorCode } from '@couponscan/shared/errors';
 import type { LedgerEntry, ListRedemptionsQuery, RedeemBody } from '@couponscan/shared/redemptions';
-import { settingsOf, type Database } from '../../db/database.ts';
+import type { Database } from '../../db/database.ts';
 import { transaction } from '../../db/transaction.ts';
 import { invalidCodeDetail } from '../../lib/coupon-code.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
@@ -80,7 +80,6 @@ export async function redeemCoupon(
     invalidDetail: parsed.ok ? null : invalidCodeDetail(parsed.reason),
     ttlHours: IDEMPOTENCY_TTL_HOURS,
     undoWindowMinutes,
-    lockTimeoutMs: settingsOf(db).lockTimeoutMs,
   });
   if (row.problem !== null) {
     const code = UNSTORED_PROBLEMS.find((known) => known === row.problem) ?? 'internal_error';

@@ -1,0 +1,264 @@
+// The live feed: GET /api/stats/stream over real HTTP, fed by the ledger trigger's NOTIFY.
+import type { RedemptionSuccess } from '@couponscan/shared/redemptions';
+import type { LedgerEvent } from '@couponscan/shared/stats';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueCoupons } from '../src/modules/coupons/coupons.service.ts';
+import { createTestApp, listen, type TestApp } from './helpers/app.ts';
+import type { ApiClient } from './helpers/factories.ts';
+import { loggedIn, makeCampaign, makeStore, makeUser } from './helpers/factories.ts';
+
+interface SseEvent {
+  event: string;
+  data: unknown;
+}
+
+/** An open event stream, read frame by frame. */
+class EventStream {
+  private buffer = '';
+  private readonly queue: SseEvent[] = [];
+  private waiting: (() => void) | null = null;
+  ended = false;
+
+  private constructor(
+    private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
+    private readonly abort: AbortController,
+  ) {
+    void this.pump();
+  }
+
+  static async open(baseUrl: string, path: string, cookie: string) {
+    const abort = new AbortController();
+    const response = await fetch(baseUrl + path, {
+      headers: { cookie, accept: 'text/event-stream' },
+      signal: abort.signal,
+    });
+    if (response.body === null) throw new Error('no body');
+    return { response, stream: new EventStream(response.body.getReader(), abort) };
+  }
+
+  private async pump() {
+    const decoder = new TextDecoder();
+    try {
+      for (;;) {
+        const { done, value } = await this.reader.read();
+        if (done) break;
+        this.buffer += decoder.decode(value, { stream: true });
+        let end;
+        while ((end = this.buffer.indexOf('\n\n')) >= 0) {
+          const frame = this.buffer.slice(0, end);
+          this.buffer = this.buffer.slice(end + 2);
+          const lines = frame.split('\n');
+          const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
+          const data = lines.find((l) => l.startsWith('data: '))?.slice(6);
+          if (event !== undefined) this.queue.push({ event, data: JSON.parse(data ?? 'null') });
+        }
+        this.waiting?.();
+      }
+    } catch {
+      // aborted
+    }
+    this.ended = true;
+    this.waiting?.();
+  }
+
+  /** The next event, waiting for it up to a deadline. */
+  async next(deadlineMs = 10_000): Promise<SseEvent> {
+    const deadline = Date.now() + deadlineMs;
+    for (;;) {
+      const event = this.queue.shift();
+      if (event !== undefined) return event;
+      if (this.ended) throw new Error('stream ended');
+      if (Date.now() > deadline) throw new Error('no event before the deadline');
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve;
+        setTimeout(resolve, 200);
+      });
+      this.waiting = null;
+    }
+  }
+
+  /** Resolves when the server has ended the stream. */
+  async closedByServer(deadlineMs = 10_000): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    while (!this.ended) {
+      if (Date.now() > deadline) throw new Error('stream still open');
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve;
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+
+  close() {
+    this.abort.abort();
+  }
+}
+
+let t: TestApp;
+let baseUrl: string;
+let marketer: ApiClient;
+let staff: ApiClient;
+let staffUser: Awaited<ReturnType<typeof makeUser>>;
+let storeId: string;
+let campaignId: string;
+let otherCampaignId: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  baseUrl = await listen(t.app);
+  const store = await makeStore(t.db, 'Live Store');
+  storeId = store.id;
+  staffUser = await makeUser(t.db, 'staff', { storeId: store.id });
+  staff = await loggedIn(baseUrl, staffUser.email);
+  marketer = await loggedIn(baseUrl, (await makeUser(t.db, 'marketer')).email);
+  campaignId = (await makeCampaign(t.db, { name: 'Live' })).id;
+  otherCampaignId = (await makeCampaign(t.db, { name: 'Elsewhere' })).id;
+});
+afterAll(() => t.close());
+
+async function couponOf(campaign: string): Promise<string> {
+  const [coupon] = await issueCoupons(t.db, campaign, 1);
+  if (coupon === undefined) throw new Error('no coupon');
+  return coupon.code;
+}
+
+async function openStream(path = '/api/stats/stream', client: ApiClient = marketer) {
+  const { response, stream } = await EventStream.open(baseUrl, path, client.cookie);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  expect(await stream.next()).toMatchObject({ event: 'ready' });
+  return stream;
+}
+
+describe('GET /api/stats/stream', () => {
+  it('announces a redemption made over HTTP, with its ledger id and campaign', async () => {
+    const stream = await openStream();
+    try {
+      const redeemed = await staff.redeem(await couponOf(campaignId));
+      expect(redeemed.status).toBe(201);
+      const redemption = (redeemed.body as unknown as RedemptionSuccess).redemption;
+
+      const event = await stream.next();
+
+      expect(event.event).toBe('ledger');
+      expect(event.data).toEqual({
+        id: redemption.id,
+        kind: 'redemption',
+        couponId: redemption.couponId,
+        campaignId,
+        storeId,
+        userId: staffUser.id,
+        createdAt: redemption.createdAt,
+      } satisfies LedgerEvent);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('announces nothing for a redemption whose transaction rolls back', async () => {
+    const stream = await openStream();
+    try {
+      const code = await couponOf(campaignId);
+      const coupon = await t.db
+        .selectFrom('coupons')
+        .select('id')
+        .where('code', '=', code)
+        .executeTakeFirstOrThrow();
+      const rolledBack = await t.db
+        .transaction()
+        .execute(async (trx) => {
+          const { rows } = await sql<{ id: string }>`
+            with scan as (
+              insert into scans (coupon_id, code, outcome, store_id, user_id)
+              values (${coupon.id}, ${code}, 'redeemed', ${staffUser.store_id}, ${staffUser.id})
+              returning id)
+            insert into transactions (kind, coupon_id, store_id, user_id, scan_id)
+            select 'redemption', ${coupon.id}, ${staffUser.store_id}, ${staffUser.id}, id from scan
+            returning id`.execute(trx);
+          throw new RolledBack(rows[0]?.id ?? '');
+        })
+        .catch((error: unknown) => (error instanceof RolledBack ? error.ledgerId : null));
+      expect(rolledBack).toMatch(/^[0-9a-f-]{36}$/);
+      // Notifications arrive in commit order: the next one is the committed redemption below.
+      const committed = await staff.redeem(await couponOf(campaignId));
+      expect(committed.status).toBe(201);
+
+      const event = await stream.next();
+
+      expect(event.event).toBe('ledger');
+      expect((event.data as LedgerEvent).id).toBe(
+        (committed.body as unknown as RedemptionSuccess).redemption.id,
+      );
+      expect((event.data as LedgerEvent).id).not.toBe(rolledBack);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('with ?campaignId announces only that campaign’s ledger rows', async () => {
+    const stream = await openStream(`/api/stats/stream?campaignId=${campaignId}`);
+    try {
+      expect((await staff.redeem(await couponOf(otherCampaignId))).status).toBe(201);
+      const mine = await staff.redeem(await couponOf(campaignId));
+
+      const event = await stream.next();
+
+      expect((event.data as LedgerEvent).id).toBe(
+        (mine.body as unknown as RedemptionSuccess).redemption.id,
+      );
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('tells streams to resync when its database listener was cut, and announces again after', async () => {
+    const stream = await openStream();
+    try {
+      await sql`select pg_terminate_backend(pid) from pg_stat_activity
+                 where application_name = 'couponscan-live-feed' and datname = current_database()`.execute(
+        t.db,
+      );
+
+      expect((await stream.next(20_000)).event).toBe('resync');
+      const redeemed = await staff.redeem(await couponOf(campaignId));
+      const event = await stream.next();
+      expect((event.data as LedgerEvent).id).toBe(
+        (redeemed.body as unknown as RedemptionSuccess).redemption.id,
+      );
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('is for marketers and admins: staff 403, no session 401, as problem+json', async () => {
+    const asStaff = await fetch(`${baseUrl}/api/stats/stream`, {
+      headers: { cookie: staff.cookie },
+    });
+    expect(asStaff.status).toBe(403);
+    expect(asStaff.headers.get('content-type')).toMatch(/problem\+json/);
+    const anonymous = await fetch(`${baseUrl}/api/stats/stream`);
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('ends open streams when the server closes', async () => {
+    const own = await createTestApp();
+    const url = await listen(own.app);
+    const user = await makeUser(own.db, 'admin');
+    const client = await loggedIn(url, user.email);
+    const { response, stream } = await EventStream.open(url, '/api/stats/stream', client.cookie);
+    expect(response.status).toBe(200);
+    expect((await stream.next()).event).toBe('ready');
+
+    await own.close();
+
+    await stream.closedByServer();
+    expect(stream.ended).toBe(true);
+  });
+});
+
+class RolledBack extends Error {
+  constructor(readonly ledgerId: string) {
+    super('rolled back on purpose');
+  }
+}
