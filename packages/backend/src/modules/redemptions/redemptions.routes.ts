@@ -1,20 +1,42 @@
 // /api/redemptions: redeem (with an Idempotency-Key), undo, and the ledger.
 import { IdParamsSchema, PageSchema } from '@couponscan/shared/common';
+import { REFUSAL_OUTCOMES } from '@couponscan/shared/errors';
 import {
   IDEMPOTENCY_KEY_HEADER,
-  IDEMPOTENCY_KEY_PATTERN,
+  IdempotencyKeyHeadersSchema,
   LedgerEntrySchema,
   ListRedemptionsQuerySchema,
   RedeemBodySchema,
+  RedemptionRefusalSchema,
   RedemptionSuccessSchema,
   ReversalBodySchema,
 } from '@couponscan/shared/redemptions';
 import { PROBLEM_CONTENT_TYPE } from '@couponscan/shared/errors';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { ok, problemResponse, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { currentUser } from '../../plugins/auth.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
 import { listRedemptions, redeemCoupon, reverseRedemption } from './redemptions.service.ts';
+
+/** What a refusal adds to the Problem: the scan's outcome and what is known of the coupon. */
+const RefusalMembersSchema = Type.Partial(
+  Type.Omit(RedemptionRefusalSchema, [
+    'type',
+    'title',
+    'status',
+    'detail',
+    'instance',
+    'code',
+    'errors',
+  ]),
+);
+
+const ReplayedHeadersSchema = {
+  'idempotent-replayed': Type.Literal('true', {
+    description: 'Set when this is the stored answer to an earlier request with the same key',
+  }),
+};
 
 /**
  * Sends JSON text as it is: the database built and stored the answer, so Node neither parses nor
@@ -36,7 +58,34 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/redemptions',
     {
       onRequest: redeemers,
-      schema: { body: RedeemBodySchema, response: { 201: RedemptionSuccessSchema } },
+      schema: {
+        tags: ['redemptions'],
+        summary: 'Redeem a coupon (once per Idempotency-Key)',
+        description:
+          'Refusals (404, 409, 422) record a scan and carry `outcome` (equal to `code`), ' +
+          '`scanId`, and for known coupons `displayCode`, `campaignName` and `discount`.',
+        headers: IdempotencyKeyHeadersSchema,
+        body: RedeemBodySchema,
+        response: {
+          201: ok(RedemptionSuccessSchema, 'Redeemed', ReplayedHeadersSchema),
+          ...problemResponses(...SIGNED_IN, 413, 415, 429, {
+            400: ['validation_failed', 'idempotency_key_required'],
+          }),
+          404: problemResponse(404, ['not_found'], 'No coupon has this code', RefusalMembersSchema),
+          409: problemResponse(
+            409,
+            [...REFUSAL_OUTCOMES, 'idempotency_request_in_progress'],
+            'Refused: the coupon cannot be redeemed here and now, or the first request with this key is still running',
+            RefusalMembersSchema,
+          ),
+          422: problemResponse(
+            422,
+            ['invalid_code', 'validation_failed', 'idempotency_key_reused'],
+            'Not a coupon code, no such store, or the key was used for another request',
+            RefusalMembersSchema,
+          ),
+        },
+      },
       config: {
         // redeem_coupon() checks the session again in its own statement
         cachedSession: true,
@@ -50,28 +99,8 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const user = currentUser(request);
+      // declared and checked by the schema (a missing key is idempotency_key_required)
       const key = request.headers[IDEMPOTENCY_KEY_HEADER];
-      if (typeof key !== 'string' || key === '') {
-        throw new HttpProblem(
-          400,
-          'idempotency_key_required',
-          'Send an Idempotency-Key header (a new UUID per attempt, the same on every retry of it).',
-        );
-      }
-      if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
-        throw new HttpProblem(
-          400,
-          'validation_failed',
-          'The Idempotency-Key must be 8 to 255 visible ASCII characters.',
-          {},
-          [
-            {
-              pointer: '/headers/idempotency-key',
-              message: 'must be 8 to 255 visible ASCII characters',
-            },
-          ],
-        );
-      }
       const answer = await redeemCoupon(
         app.db,
         user,
@@ -94,9 +123,17 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: redeemers,
       schema: {
+        tags: ['redemptions'],
+        summary: 'Undo a redemption with a new ledger row',
         params: IdParamsSchema,
         body: ReversalBodySchema,
-        response: { 201: LedgerEntrySchema },
+        response: {
+          201: ok(LedgerEntrySchema, 'The reversal'),
+          ...problemResponses(400, 401, 404, 413, 415, {
+            403: ['forbidden', 'undo_window_passed'],
+            409: ['already_reversed'],
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -116,8 +153,13 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.authorize(['staff', 'marketer', 'admin']),
       schema: {
+        tags: ['redemptions'],
+        summary: 'The ledger: redemptions and reversals, newest first',
         querystring: ListRedemptionsQuerySchema,
-        response: { 200: PageSchema(LedgerEntrySchema) },
+        response: {
+          200: ok(PageSchema(LedgerEntrySchema), 'One page of ledger entries'),
+          ...problemResponses(400, ...SIGNED_IN),
+        },
       },
     },
     async (request) =>
