@@ -1,6 +1,13 @@
-// /api/campaigns/:id/batches (issue, list), /api/batches/:id (progress), /api/batches/:id/cancel.
-import { BatchSchema, CreateBatchBodySchema, SheetQuerySchema } from '@couponscan/shared/batches';
-import { IdParamsSchema } from '@couponscan/shared/common';
+// /api/campaigns/:id/batches (issue, list), /api/batches (all campaigns' batches, e.g. running),
+// /api/batches/:id (progress), /api/batches/:id/cancel.
+import {
+  BatchListItemSchema,
+  BatchSchema,
+  CreateBatchBodySchema,
+  ListBatchesQuerySchema,
+  SheetQuerySchema,
+} from '@couponscan/shared/batches';
+import { IdParamsSchema, PageSchema } from '@couponscan/shared/common';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { currentUser } from '../../plugins/auth.ts';
@@ -11,6 +18,7 @@ import {
   ISSUE_BATCH_JOB,
   issueBatchJob,
   listBatches,
+  listBatchesAcrossCampaigns,
   printBatchSheet,
 } from './batches.service.ts';
 
@@ -54,6 +62,18 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({ items: await listBatches(app.db, request.params.id) }),
+  );
+
+  app.get(
+    '/api/batches',
+    {
+      onRequest: marketers,
+      schema: {
+        querystring: ListBatchesQuerySchema,
+        response: { 200: PageSchema(BatchListItemSchema) },
+      },
+    },
+    async (request) => listBatchesAcrossCampaigns(app.db, request.query),
   );
 
   app.get(

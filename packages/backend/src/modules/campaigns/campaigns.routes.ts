@@ -1,6 +1,7 @@
 // /api/campaigns: marketers and admins.
 import {
   CampaignDetailSchema,
+  CampaignListItemSchema,
   CampaignSchema,
   CreateCampaignBodySchema,
   ListCampaignsQuerySchema,
@@ -35,7 +36,7 @@ const campaignsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: marketers,
       schema: {
         querystring: ListCampaignsQuerySchema,
-        response: { 200: PageSchema(CampaignSchema) },
+        response: { 200: PageSchema(CampaignListItemSchema) },
       },
     },
     async (request) => listAllCampaigns(app.db, request.query),
