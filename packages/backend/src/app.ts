@@ -22,6 +22,7 @@ import usersRoutes from './modules/users/users.routes.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import jobs from './plugins/jobs.ts';
+import openapi from './plugins/openapi.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -52,6 +53,7 @@ export async function buildApp({
   app.decorate('db', db);
 
   await app.register(errors);
+  await app.register(openapi);
   await app.register(rateLimit, { global: false });
   await app.register(auth);
   await app.register(jobs);

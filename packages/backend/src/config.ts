@@ -8,9 +8,9 @@ export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
 export interface DatabaseSettings {
   /** The isolation level of every transaction that does not ask for its own. */
   isolation: IsolationLevel;
-  /** `lock_timeout` inside transactions: the longest wait for a row or table lock. */
+  /** `lock_timeout`: the longest wait for a row or table lock (0: no bound, for migrations). */
   lockTimeoutMs: number;
-  /** `statement_timeout` inside transactions, for every statement but COMMIT (see driver.ts). */
+  /** `statement_timeout` for every statement but COMMIT (see db/driver.ts); 0: no bound. */
   statementTimeoutMs: number;
   /** Tries of a transaction that fails with a serialization failure or deadlock (40001, 40P01). */
   transactionAttempts: number;
@@ -43,6 +43,8 @@ export interface Config {
   admin: { email: string; password: string } | null;
   undoWindowMinutes: number;
   sessionTtlHours: number;
+  /** How long a session may be served from the process's cache; 0: never cached. */
+  sessionCacheSeconds: number;
   cookieSecure: boolean;
   trustProxy: boolean;
   rateLimit: { loginPerMinute: number; redemptionsPerMinute: number };
@@ -162,6 +164,7 @@ export function loadConfig(
     admin: adminEmail === '' ? null : { email: adminEmail, password: adminPassword },
     undoWindowMinutes: integer('UNDO_WINDOW_MINUTES', 10, 0, 24 * 60),
     sessionTtlHours: integer('SESSION_TTL_HOURS', 12, 1, 24 * 90),
+    sessionCacheSeconds: integer('SESSION_CACHE_SECONDS', 30, 0, 300),
     cookieSecure: flag('COOKIE_SECURE', production),
     trustProxy: flag('TRUST_PROXY', false),
     rateLimit: {

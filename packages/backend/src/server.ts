@@ -52,8 +52,19 @@ async function main(): Promise<void> {
   try {
     server = await provideDatabaseServer(config, (message) => process.stderr.write(`${message}\n`));
     say(`database: ${server.description}`);
+    // Migrations wait as long as they must: another instance may hold the migration lock while
+    // it migrates, and the request bounds (lock_timeout, statement_timeout) are not for DDL.
+    const migrating = createDatabase(server.url, 1, {
+      ...config.database,
+      lockTimeoutMs: 0,
+      statementTimeoutMs: 0,
+    });
+    try {
+      await migrateToLatest(migrating);
+    } finally {
+      await migrating.destroy();
+    }
     db = createDatabase(server.url, config.databasePoolSize, config.database);
-    await migrateToLatest(db);
     if (await ensureFirstAdmin(db, config.admin))
       say(`created the first admin, ${config.admin?.email ?? ''}`);
     if (config.seedDemo) {

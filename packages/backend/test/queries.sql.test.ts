@@ -10,7 +10,10 @@ import {
 import { describe, expect, it } from 'vitest';
 import type { DB } from '../src/db/database.ts';
 import { findCouponForRedemption } from '../src/modules/coupons/coupons.repository.ts';
-import { selectLedger } from '../src/modules/redemptions/redemptions.repository.ts';
+import {
+  redeemCouponQuery,
+  selectLedger,
+} from '../src/modules/redemptions/redemptions.repository.ts';
 
 const db = new Kysely<DB>({
   dialect: {
@@ -28,10 +31,28 @@ function sqlOf(query: { compile(): { sql: string } }): string {
 }
 
 describe('compiled SQL of the redemption path', () => {
-  it('locks the coupon row (FOR UPDATE OF coupons) while reading its campaign and store rule', async () => {
-    const query = findCouponForRedemption(db, 'CODE', UUID).forUpdate('coupons');
-    expect(sqlOf(query)).toContain('for update of "coupons"');
-    await expect(sqlOf(query)).toMatchFileSnapshot('sql/lock-coupon-for-redemption.sql');
+  it('redeems in one statement: one call of redeem_coupon() with every value bound', async () => {
+    const query = redeemCouponQuery(db, {
+      userId: UUID,
+      sessionId: 'session',
+      storeId: UUID,
+      idempotencyKey: 'key',
+      requestHash: 'hash',
+      code: 'CODE',
+      rawCode: 'code',
+      displayCode: 'CODE',
+      invalidDetail: null,
+      ttlHours: 24,
+      undoWindowMinutes: 10,
+    });
+    expect(query.parameters).toHaveLength(11);
+    await expect(`${query.sql}\n`).toMatchFileSnapshot('sql/redeem-coupon.sql');
+  });
+
+  it('judges a coupon for a preview by the same rule function as the redemption', async () => {
+    const query = findCouponForRedemption(db, 'CODE', UUID);
+    expect(sqlOf(query)).toContain('redemption_refusal(');
+    await expect(sqlOf(query)).toMatchFileSnapshot('sql/coupon-with-refusal.sql');
   });
 
   it('reads the ledger with store, staff and reversal in one query', async () => {

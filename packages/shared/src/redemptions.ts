@@ -8,6 +8,14 @@ export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 /** What a client may use as an Idempotency-Key: a UUID or any 8–255 visible characters. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{8,255}$/;
 
+/** Declared on POST /api/redemptions; the server checks it with the schema. */
+export const IdempotencyKeyHeadersSchema = Type.Object({
+  [IDEMPOTENCY_KEY_HEADER]: Type.String({
+    pattern: IDEMPOTENCY_KEY_PATTERN.source,
+    description: 'A new UUID per attempt, the same on every retry of it (8–255 visible ASCII)',
+  }),
+});
+
 export const RedeemBodySchema = Type.Object(
   {
     /** As scanned or typed; normalised by the server with the shared rules. */

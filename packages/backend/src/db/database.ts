@@ -23,7 +23,14 @@ export function createDatabase(
     // A redemption must never wait forever on a lock or a connection. Inside transactions the
     // driver sets its own bounds (driver.ts); this one bounds single statements outside them.
     connectionTimeoutMillis: 10_000,
+    // Single statements outside a transaction (the redemption is one: redeem_coupon()) get the
+    // same bounds and isolation as startup parameters. PgBouncer drops startup parameters: behind
+    // it, set these on the role (docs/scaling.md). 0 turns a bound off.
     statement_timeout: settings.statementTimeoutMs,
+    lock_timeout: settings.lockTimeoutMs,
+    ...(settings.isolation === 'read committed'
+      ? {}
+      : { options: `-c default_transaction_isolation=${settings.isolation.replace(' ', '\\ ')}` }),
     idle_in_transaction_session_timeout: 30_000,
     application_name: 'couponscan',
   });
@@ -31,6 +38,12 @@ export function createDatabase(
   // the pool drops it and the next query opens a new one.
   pool.on('error', (error) => {
     process.stderr.write(`database connection lost: ${error.message}\n`);
+  });
+  // A connection that breaks while checked out (PostgreSQL restarted mid-transaction) emits
+  // 'error' with no listener of the pool's: unhandled, it would end the process. Its query fails
+  // on its own (503 database_unavailable) and Kysely discards it. test/faults.pg-restart.test.ts
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
   });
   const db = new Kysely<DB>({ dialect: new BoundedPostgresDialect({ pool }, settings) });
   pools.set(db, pool);

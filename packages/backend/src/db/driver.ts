@@ -1,15 +1,16 @@
 // Every transaction's isolation level and bounded waits, set in the driver so that no service can
 // forget them: BEGIN carries `lock_timeout` and `statement_timeout` as SET LOCAL (they end with
 // the transaction, so they also hold behind PgBouncer in transaction mode, which drops startup
-// parameters), and COMMIT runs with no statement timeout at all.
+// parameters). One simple-protocol message each for BEGIN and COMMIT: no extra round trips.
 //
-// Why COMMIT must not time out: with synchronous replication, a COMMIT waits for a standby. If a
-// statement timeout (or any cancel) ends that wait, PostgreSQL keeps the transaction committed on
-// the primary only and reports success with just a WARNING. A redemption answered 201 could then
-// vanish in a failover. So the commit message is `SET LOCAL statement_timeout = 0; COMMIT` (one
-// round trip: PostgreSQL starts each statement's timer afresh, and COMMIT's is off). Proved in
-// test/faults.bounded-waits.test.ts with a deferred trigger that sleeps at commit.
-// docs/scaling.md, ../shared/background/postgres-ha.md
+// Why COMMIT must not be cut short: with synchronous replication a COMMIT waits for a standby,
+// and if that wait is cancelled PostgreSQL keeps the transaction committed on the primary only
+// and reports success with just a WARNING; a redemption answered 201 could then vanish in a
+// failover (../shared/background/postgres-ha.md). PostgreSQL itself stops the statement timer
+// before it commits (postgres.c, finish_xact_command), so statement_timeout alone cannot do
+// this; the COMMIT message below also sets it to 0 first, so that no timer of the COMMIT
+// statement is running either. What remains is a cancel request, and this app sends none.
+// Proved in test/faults.bounded-waits.test.ts with a deferred trigger that sleeps at commit.
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -41,7 +42,7 @@ export function beginStatement(settings: WaitSettings, requested: TransactionSet
   ].join('; ');
 }
 
-/** COMMIT with its statement timer off (see the top of this file). */
+/** COMMIT with no statement timer running (see the top of this file). */
 export const COMMIT_STATEMENT = 'set local statement_timeout = 0; commit';
 
 class BoundedPostgresDriver extends PostgresDriver {

@@ -15,20 +15,32 @@ export interface TransactionOptions {
 const BACKOFF_BASE_MS = 5;
 const BACKOFF_CAP_MS = 250;
 
-export async function transaction<T>(
+export function transaction<T>(
   db: Database,
   work: (trx: Transaction<DB>) => Promise<T>,
   options: TransactionOptions = {},
 ): Promise<T> {
+  return retryingConflicts(db, () => db.transaction().execute(work), options);
+}
+
+/**
+ * Runs `attempt` again on 40001/40P01. For a single statement that is its own transaction (the
+ * redemption's redeem_coupon()); anything larger goes through `transaction`.
+ */
+export async function retryingConflicts<T>(
+  db: Database,
+  attempt: () => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
   const attempts = settingsOf(db).transactionAttempts;
-  for (let attempt = 1; ; attempt++) {
+  for (let tries = 1; ; tries++) {
     try {
-      return await db.transaction().execute(work);
+      return await attempt();
     } catch (error) {
-      if (attempt >= attempts || !isRetryableTransactionError(error)) throw error;
-      options.onRetry?.(attempt + 1, error);
+      if (tries >= attempts || !isRetryableTransactionError(error)) throw error;
+      options.onRetry?.(tries + 1, error);
       // full jitter: concurrent losers of the same conflict spread out instead of colliding again
-      const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+      const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** tries);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
     }
   }

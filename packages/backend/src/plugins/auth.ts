@@ -9,12 +9,21 @@ import type {
   preHandlerAsyncHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
+import { poolOf } from '../db/database.ts';
 import { authenticate, type AuthUser } from '../modules/auth/auth.service.ts';
+import { SessionCache } from '../modules/auth/session-cache.ts';
 import { HttpProblem } from './errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     user: AuthUser | null;
+  }
+  interface FastifyContextConfig {
+    /**
+     * The route may take the session from the process's cache (SessionCache) because its own
+     * statement checks the session again (the redemption); other routes always ask the database.
+     */
+    cachedSession?: boolean;
   }
   interface FastifyInstance {
     /**
@@ -24,6 +33,7 @@ declare module 'fastify' {
      */
     authorize(roles: readonly Role[]): onRequestAsyncHookHandler & preHandlerAsyncHookHandler;
     setSessionCookie(reply: FastifyReply, token: string, expiresAt: Date): void;
+    sessionCache: SessionCache;
     clearSessionCookie(reply: FastifyReply): void;
   }
 }
@@ -39,10 +49,26 @@ export default fp(
     await app.register(cookie);
     app.decorateRequest('user', null);
 
+    const sessionCache = new SessionCache({
+      ttlMs: app.config.sessionCacheSeconds * 1000,
+      maxEntries: 10_000,
+      connection: poolOf(app.db).options,
+      log: (message) => {
+        app.log.warn(message);
+      },
+    });
+    app.decorate('sessionCache', sessionCache);
+    app.addHook('onReady', () => sessionCache.start());
+    app.addHook('onClose', () => sessionCache.close());
+
     app.addHook('onRequest', async (request) => {
       const token = request.cookies[SESSION_COOKIE];
       if (token !== undefined && request.url.startsWith('/api/')) {
-        request.user = await authenticate(app.db, token);
+        request.user = await authenticate(
+          app.db,
+          token,
+          request.routeOptions.config.cachedSession === true ? sessionCache : undefined,
+        );
       }
     });
 

@@ -87,6 +87,16 @@ function validationErrors(error: FastifyError): FieldError[] {
   });
 }
 
+/** Whether the request lacks a header its route's schema requires. */
+function isMissingHeader(error: FastifyError, header: string): boolean {
+  return (
+    error.validationContext === 'headers' &&
+    (error.validation ?? []).some(
+      (issue) => issue.keyword === 'required' && issue.params.missingProperty === header,
+    )
+  );
+}
+
 export default fp(
   (app: FastifyInstance) => {
     app.setErrorHandler((error: FastifyError | HttpProblem, request, reply) => {
@@ -98,6 +108,18 @@ export default fp(
       }
       if (error.validation !== undefined) {
         const errors = validationErrors(error);
+        if (isMissingHeader(error, 'idempotency-key')) {
+          return sendProblem(
+            reply,
+            problemBody(
+              400,
+              'idempotency_key_required',
+              'Send an Idempotency-Key header (a new UUID per attempt, the same on every retry of it).',
+              {},
+              errors,
+            ),
+          );
+        }
         const detail = errors.map((e) => `${e.pointer} ${e.message}`).join('; ');
         return sendProblem(reply, problemBody(400, 'validation_failed', detail, {}, errors));
       }

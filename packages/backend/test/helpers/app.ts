@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Database } from '../../src/db/database.ts';
+import { recordAnswers } from './answers.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -27,6 +28,7 @@ export async function createTestApp(
   const database = options.database ?? (await createTestDatabase(options.poolSize ?? 20));
   const config = testConfig(options.config);
   const app = await buildApp({ config, db: database.db });
+  recordAnswers(app);
   await app.ready();
   return {
     app,

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import type { DatabaseSettings } from '../../src/config.ts';
 import { createDatabase, type Database } from '../../src/db/database.ts';
 
 export interface TestDatabase {
@@ -17,7 +18,10 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-export async function createTestDatabase(poolSize = 10): Promise<TestDatabase> {
+export async function createTestDatabase(
+  poolSize = 10,
+  settings?: DatabaseSettings,
+): Promise<TestDatabase> {
   const name = `${inject('pgRunPrefix')}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: inject('pgServerUrl') });
   // a server stopped under the run ends this connection (57P01): fail the query, not the process
@@ -29,6 +33,6 @@ export async function createTestDatabase(poolSize = 10): Promise<TestDatabase> {
     await admin.end();
   }
   const url = withDatabase(inject('pgServerUrl'), name);
-  const db = createDatabase(url, poolSize);
+  const db = createDatabase(url, poolSize, settings);
   return { url, db, close: () => db.destroy() };
 }

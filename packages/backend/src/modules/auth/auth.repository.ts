@@ -19,6 +19,7 @@ export async function insertSession(
 export function findSessionUser(db: Executor, sessionId: string) {
   return selectUsers(db)
     .innerJoin('sessions', 'sessions.user_id', 'users.id')
+    .select('sessions.expires_at as session_expires_at')
     .where('sessions.id', '=', sessionId)
     .where('sessions.revoked_at', 'is', null)
     .where('sessions.expires_at', '>', new Date())

@@ -1,6 +1,8 @@
 // /api/auth: login sets an HttpOnly session cookie backed by a revocable sessions row.
 import { LoginBodySchema, SessionResponseSchema } from '@couponscan/shared/auth';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { noContent, ok, problemResponses } from '../../lib/responses.ts';
 import { currentUser } from '../../plugins/auth.ts';
 import { login, logout } from './auth.service.ts';
 
@@ -8,7 +10,18 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/auth/login',
     {
-      schema: { body: LoginBodySchema, response: { 200: SessionResponseSchema } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in: sets the session cookie',
+        security: [],
+        body: LoginBodySchema,
+        response: {
+          200: ok(SessionResponseSchema, 'Logged in; the answer sets the session cookie', {
+            'set-cookie': Type.String({ description: 'The HttpOnly session cookie' }),
+          }),
+          ...problemResponses(400, 413, 415, 429, { 401: ['invalid_credentials'] }),
+        },
+      },
       config: {
         rateLimit: {
           max: app.config.rateLimit.loginPerMinute,
@@ -29,15 +42,42 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.post('/api/auth/logout', async (request, reply) => {
-    if (request.user !== null) await logout(app.db, request.user.sessionId);
-    app.clearSessionCookie(reply);
-    return reply.status(204).send();
-  });
+  app.post(
+    '/api/auth/logout',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Log out: ends the session at once',
+        security: [],
+        response: {
+          204: noContent('Logged out (also when there was no session)'),
+          ...problemResponses(400, 413, 415),
+        },
+      },
+    },
+    async (request, reply) => {
+      if (request.user !== null) {
+        await logout(app.db, request.user.sessionId);
+        // at once here; other instances drop it when PostgreSQL's notification arrives
+        app.sessionCache.evictSession(request.user.sessionId);
+      }
+      app.clearSessionCookie(reply);
+      return reply.status(204).send();
+    },
+  );
 
   app.get(
     '/api/auth/me',
-    { schema: { response: { 200: SessionResponseSchema } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Who is signed in, and the undo window',
+        response: {
+          200: ok(SessionResponseSchema, 'The signed-in user'),
+          ...problemResponses(401),
+        },
+      },
+    },
     async (request) => {
       // the session id stays on the server
       const { sessionId, ...user } = currentUser(request);

@@ -7,6 +7,7 @@ import { toUser } from '../users/users.mapper.ts';
 import { findCredentialsByEmail, findUserById } from '../users/users.repository.ts';
 import { findSessionUser, insertSession, revokeSession } from './auth.repository.ts';
 import { DUMMY_HASH_PROMISE, verifyPassword } from './password.ts';
+import type { SessionCache } from './session-cache.ts';
 
 export interface AuthUser extends User {
   sessionId: string;
@@ -39,11 +40,20 @@ export async function login(
   return { token, user: toUser(user), expiresAt };
 }
 
-export async function authenticate(db: Database, token: string): Promise<AuthUser | null> {
+export async function authenticate(
+  db: Database,
+  token: string,
+  cache?: SessionCache,
+): Promise<AuthUser | null> {
   if (token.length < 20 || token.length > 100) return null;
   const sessionId = hashToken(token);
+  const cached = cache?.get(sessionId);
+  if (cached !== undefined) return cached;
   const row = await findSessionUser(db, sessionId);
-  return row === undefined ? null : { ...toUser(row), sessionId };
+  if (row === undefined) return null;
+  const user = { ...toUser(row), sessionId };
+  cache?.set(user, row.session_expires_at);
+  return user;
 }
 
 export async function logout(db: Database, sessionId: string): Promise<void> {

@@ -10,6 +10,7 @@ import {
 import { IdParamsSchema, PageSchema } from '@couponscan/shared/common';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { ATTACHMENT_HEADERS, file, ok, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { currentUser } from '../../plugins/auth.ts';
 import {
   cancelBatch,
@@ -22,6 +23,10 @@ import {
   printBatchSheet,
 } from './batches.service.ts';
 
+const LOCATION_HEADERS = {
+  location: Type.String({ description: 'The batch: /api/batches/{id}' }),
+};
+
 const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const marketers = app.authorize(['marketer', 'admin']);
   app.jobs.handle(ISSUE_BATCH_JOB, issueBatchJob());
@@ -32,8 +37,16 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: marketers,
       schema: {
         params: IdParamsSchema,
+        tags: ['batches'],
+        summary: 'Issue up to a million coupons (a background job beyond 10,000)',
         body: CreateBatchBodySchema,
-        response: { 201: BatchSchema, 202: BatchSchema },
+        response: {
+          201: ok(BatchSchema, 'Issued within the request', LOCATION_HEADERS),
+          202: ok(BatchSchema, 'Queued: poll the Location for progress', LOCATION_HEADERS),
+          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415, {
+            422: ['validation_failed', 'code_space_too_small'],
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -57,8 +70,13 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: marketers,
       schema: {
+        tags: ['batches'],
+        summary: "A campaign's last 100 batches, newest first",
         params: IdParamsSchema,
-        response: { 200: Type.Object({ items: Type.Array(BatchSchema) }) },
+        response: {
+          200: ok(Type.Object({ items: Type.Array(BatchSchema) }), 'The batches'),
+          ...problemResponses(400, ...SIGNED_IN, 404),
+        },
       },
     },
     async (request) => ({ items: await listBatches(app.db, request.params.id) }),
@@ -69,8 +87,13 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: marketers,
       schema: {
+        tags: ['batches'],
+        summary: 'Batches across campaigns, e.g. the ones still at work (?status=queued,running)',
         querystring: ListBatchesQuerySchema,
-        response: { 200: PageSchema(BatchListItemSchema) },
+        response: {
+          200: ok(PageSchema(BatchListItemSchema), 'One page of batches'),
+          ...problemResponses(400, ...SIGNED_IN),
+        },
       },
     },
     async (request) => listBatchesAcrossCampaigns(app.db, request.query),
@@ -80,7 +103,15 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/batches/:id',
     {
       onRequest: marketers,
-      schema: { params: IdParamsSchema, response: { 200: BatchSchema } },
+      schema: {
+        tags: ['batches'],
+        summary: "A batch's status and progress",
+        params: IdParamsSchema,
+        response: {
+          200: ok(BatchSchema, 'The batch'),
+          ...problemResponses(400, ...SIGNED_IN, 404),
+        },
+      },
     },
     async (request) => getBatch(app.db, request.params.id),
   );
@@ -89,7 +120,15 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/batches/:id/cancel',
     {
       onRequest: marketers,
-      schema: { params: IdParamsSchema, response: { 200: BatchSchema } },
+      schema: {
+        tags: ['batches'],
+        summary: 'Cancel a queued or running batch',
+        params: IdParamsSchema,
+        response: {
+          200: ok(BatchSchema, 'The cancelled batch'),
+          ...problemResponses(400, ...SIGNED_IN, 404, 409),
+        },
+      },
     },
     async (request) => cancelBatch(app.db, request.params.id),
   );
@@ -98,7 +137,18 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/batches/:id/sheet.pdf',
     {
       onRequest: marketers,
-      schema: { params: IdParamsSchema, querystring: SheetQuerySchema },
+      schema: {
+        tags: ['batches'],
+        summary: "A batch's coupons on printable A4 pages (PDF)",
+        params: IdParamsSchema,
+        querystring: SheetQuerySchema,
+        response: {
+          200: file('application/pdf', 'The sheet, streamed', ATTACHMENT_HEADERS),
+          ...problemResponses(400, ...SIGNED_IN, 404, 409, {
+            422: ['sheet_too_large', 'validation_failed'],
+          }),
+        },
+      },
     },
     async (request, reply) => {
       const { filename, pdf } = await printBatchSheet(

@@ -9,6 +9,7 @@ import {
 } from '@couponscan/shared/campaigns';
 import { IdParamsSchema, PageSchema } from '@couponscan/shared/common';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ok, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { currentUser } from '../../plugins/auth.ts';
 import {
   createCampaign,
@@ -24,7 +25,15 @@ const campaignsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/campaigns',
     {
       onRequest: marketers,
-      schema: { body: CreateCampaignBodySchema, response: { 201: CampaignSchema } },
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Create a campaign',
+        body: CreateCampaignBodySchema,
+        response: {
+          201: ok(CampaignSchema, 'The new campaign'),
+          ...problemResponses(400, ...SIGNED_IN, 413, 415, 422),
+        },
+      },
     },
     async (request, reply) =>
       reply.status(201).send(await createCampaign(app.db, request.body, currentUser(request).id)),
@@ -35,8 +44,16 @@ const campaignsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: marketers,
       schema: {
+        tags: ['campaigns'],
+        summary: 'List campaigns',
         querystring: ListCampaignsQuerySchema,
-        response: { 200: PageSchema(CampaignListItemSchema) },
+        response: {
+          200: ok(
+            PageSchema(CampaignListItemSchema),
+            'One page of campaigns, each with its counts',
+          ),
+          ...problemResponses(400, ...SIGNED_IN),
+        },
       },
     },
     async (request) => listAllCampaigns(app.db, request.query),
@@ -46,7 +63,15 @@ const campaignsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/campaigns/:id',
     {
       onRequest: marketers,
-      schema: { params: IdParamsSchema, response: { 200: CampaignDetailSchema } },
+      schema: {
+        tags: ['campaigns'],
+        summary: 'A campaign with its counts',
+        params: IdParamsSchema,
+        response: {
+          200: ok(CampaignDetailSchema, 'The campaign'),
+          ...problemResponses(400, ...SIGNED_IN, 404),
+        },
+      },
     },
     async (request) => getCampaign(app.db, request.params.id),
   );
@@ -57,8 +82,13 @@ const campaignsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: marketers,
       schema: {
         params: IdParamsSchema,
+        tags: ['campaigns'],
+        summary: 'Change a campaign, or pause, resume or archive it',
         body: UpdateCampaignBodySchema,
-        response: { 200: CampaignDetailSchema },
+        response: {
+          200: ok(CampaignDetailSchema, 'The changed campaign'),
+          ...problemResponses(400, ...SIGNED_IN, 404, 413, 415, 422),
+        },
       },
     },
     async (request) => updateCampaignById(app.db, request.params.id, request.body),

@@ -1,4 +1,5 @@
 // All Kysely for coupons.
+import type { RefusalOutcome } from '@couponscan/shared/errors';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/database.ts';
 import { olderThan, type Position } from '../../lib/pagination.ts';
@@ -74,7 +75,11 @@ export function listCampaignCoupons(
   return query.execute();
 }
 
-/** The coupon with its campaign, the database's clock, and whether `storeId` may redeem it. */
+/**
+ * The coupon with its campaign and why it may not be redeemed now (`refusal`, by the database's
+ * rules in redemption_refusal(): the redemption itself judges by the same function). A null
+ * `storeId` judges without a store (a marketer's preview).
+ */
 export function findCouponForRedemption(db: Executor, code: string, storeId: string | null) {
   return db
     .selectFrom('coupons')
@@ -89,28 +94,40 @@ export function findCouponForRedemption(db: Executor, code: string, storeId: str
       'campaigns.discount_value',
       'campaigns.discount_currency',
       'campaigns.discount_description',
-      sql<Date>`now()`.as('now'),
-      (eb) =>
-        eb
-          .or([
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('campaign_stores')
-                  .whereRef('campaign_stores.campaign_id', '=', 'campaigns.id')
-                  .select(sql.lit(1).as('one')),
-              ),
-            ),
-            eb.exists(
-              eb
-                .selectFrom('campaign_stores')
-                .whereRef('campaign_stores.campaign_id', '=', 'campaigns.id')
-                .where('campaign_stores.store_id', '=', storeId)
-                .select(sql.lit(1).as('one')),
-            ),
+      (eb) => {
+        const storeAllowed =
+          storeId === null
+            ? sql<boolean | null>`null`
+            : eb.or([
+                eb.not(
+                  eb.exists(
+                    eb
+                      .selectFrom('campaign_stores')
+                      .whereRef('campaign_stores.campaign_id', '=', 'campaigns.id')
+                      .select(sql.lit(1).as('one')),
+                  ),
+                ),
+                eb.exists(
+                  eb
+                    .selectFrom('campaign_stores')
+                    .whereRef('campaign_stores.campaign_id', '=', 'campaigns.id')
+                    .where('campaign_stores.store_id', '=', storeId)
+                    .select(sql.lit(1).as('one')),
+                ),
+              ]);
+        return eb
+          .fn<RefusalOutcome | null>('redemption_refusal', [
+            'coupons.voided_at',
+            'coupons.redemption_count',
+            'coupons.max_redemptions',
+            'campaigns.status',
+            'campaigns.valid_from',
+            'campaigns.valid_until',
+            storeAllowed,
+            sql<Date>`now()`,
           ])
-          .$castTo<boolean>()
-          .as('store_allowed'),
+          .as('refusal');
+      },
     ])
     .where('coupons.code', '=', code);
 }

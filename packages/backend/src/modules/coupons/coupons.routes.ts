@@ -11,6 +11,7 @@ import {
   VoidCouponBodySchema,
 } from '@couponscan/shared/coupons';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ok, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { currentUser } from '../../plugins/auth.ts';
 import { issueCoupons, listCoupons, previewCoupon, voidCoupon } from './coupons.service.ts';
 
@@ -23,8 +24,13 @@ const couponsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: marketers,
       schema: {
         params: IdParamsSchema,
+        tags: ['coupons'],
+        summary: 'Issue up to 10,000 coupons at once',
         body: IssueCouponsBodySchema,
-        response: { 201: IssueCouponsResponseSchema },
+        response: {
+          201: ok(IssueCouponsResponseSchema, 'The new coupons'),
+          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415),
+        },
       },
     },
     async (request, reply) =>
@@ -39,8 +45,13 @@ const couponsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: marketers,
       schema: {
         params: IdParamsSchema,
+        tags: ['coupons'],
+        summary: "List a campaign's coupons",
         querystring: ListCouponsQuerySchema,
-        response: { 200: PageSchema(CouponSchema) },
+        response: {
+          200: ok(PageSchema(CouponSchema), 'One page of coupons'),
+          ...problemResponses(400, ...SIGNED_IN, 404),
+        },
       },
     },
     async (request) => listCoupons(app.db, request.params.id, request.query),
@@ -52,8 +63,13 @@ const couponsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: app.authorize(['staff', 'marketer', 'admin']),
       schema: {
         params: CodeParamsSchema,
+        tags: ['coupons'],
+        summary: 'Preview a coupon: would it redeem here and now?',
         querystring: PreviewQuerySchema,
-        response: { 200: CouponPreviewSchema },
+        response: {
+          200: ok(CouponPreviewSchema, 'What the coupon is worth and whether it redeems'),
+          ...problemResponses(400, ...SIGNED_IN, 404, { 422: ['invalid_code'] }),
+        },
       },
     },
     async (request) =>
@@ -66,8 +82,13 @@ const couponsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: marketers,
       schema: {
         params: CodeParamsSchema,
+        tags: ['coupons'],
+        summary: 'Void (cancel) a coupon',
         body: VoidCouponBodySchema,
-        response: { 200: CouponSchema },
+        response: {
+          200: ok(CouponSchema, 'The voided coupon'),
+          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415, { 422: ['invalid_code'] }),
+        },
       },
     },
     async (request) =>

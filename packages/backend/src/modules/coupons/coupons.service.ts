@@ -11,7 +11,6 @@ import { HttpProblem } from '../../plugins/errors.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { toDiscount } from '../campaigns/campaigns.mapper.ts';
 import { findCampaign } from '../campaigns/campaigns.repository.ts';
-import { refusalFor } from '../redemptions/redemption.rules.ts';
 import { toEarlierRedemption } from '../redemptions/redemptions.mapper.ts';
 import { campaignStoreNames, standingRedemptions } from '../redemptions/redemptions.repository.ts';
 import { toCoupon } from './coupons.mapper.ts';
@@ -115,16 +114,7 @@ export async function previewCoupon(
     judgedStore,
   ).executeTakeFirst();
   if (coupon === undefined) throw new HttpProblem(404, 'not_found', 'No coupon has this code.');
-  const reason = refusalFor({
-    voidedAt: coupon.voided_at,
-    redemptionCount: coupon.redemption_count,
-    maxRedemptions: coupon.max_redemptions,
-    campaignStatus: coupon.campaign_status,
-    validFrom: coupon.valid_from,
-    validUntil: coupon.valid_until,
-    storeAllowed: judgedStore === null ? null : coupon.store_allowed,
-    now: coupon.now,
-  });
+  const reason = coupon.refusal;
   return {
     coupon: toCoupon(coupon),
     campaign: {

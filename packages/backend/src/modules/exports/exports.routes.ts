@@ -6,6 +6,7 @@ import {
   RedemptionsCsvQuerySchema,
 } from '@couponscan/shared/exports';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ATTACHMENT_HEADERS, file, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { exportCouponsCsv, exportRedemptionsCsv } from './exports.service.ts';
 
 const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -15,7 +16,16 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/campaigns/:id/coupons.csv',
     {
       onRequest: marketers,
-      schema: { params: IdParamsSchema, querystring: CouponsCsvQuerySchema },
+      schema: {
+        tags: ['exports'],
+        summary: "A campaign's coupons as CSV",
+        params: IdParamsSchema,
+        querystring: CouponsCsvQuerySchema,
+        response: {
+          200: file('text/csv', 'The coupons, streamed', ATTACHMENT_HEADERS),
+          ...problemResponses(400, ...SIGNED_IN, 404),
+        },
+      },
     },
     async (request, reply) => {
       const { filename, csv } = await exportCouponsCsv(app.db, request.params.id, request.query);
@@ -28,7 +38,18 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api/redemptions.csv',
-    { onRequest: marketers, schema: { querystring: RedemptionsCsvQuerySchema } },
+    {
+      onRequest: marketers,
+      schema: {
+        tags: ['exports'],
+        summary: 'The redemption ledger as CSV',
+        querystring: RedemptionsCsvQuerySchema,
+        response: {
+          200: file('text/csv', 'The ledger, streamed', ATTACHMENT_HEADERS),
+          ...problemResponses(400, ...SIGNED_IN),
+        },
+      },
+    },
     async (request, reply) => {
       const { filename, csv } = await exportRedemptionsCsv(app.db, request.query);
       return reply

@@ -3,13 +3,25 @@ import { HealthSchema } from '@couponscan/shared/common';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import packageJson from '../../../package.json' with { type: 'json' };
+import { ok, problemResponses } from '../../lib/responses.ts';
 
 const startedAt = Date.now();
 
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/health',
-    { schema: { response: { 200: HealthSchema, 503: HealthSchema } } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Is the app up, and can it reach its database?',
+        security: [],
+        response: {
+          200: ok(HealthSchema, 'Up, and the database answers'),
+          ...problemResponses(),
+          503: ok(HealthSchema, 'Up, but the database does not answer'),
+        },
+      },
+    },
     async (_request, reply) => {
       const began = performance.now();
       const database = await sql`select 1`

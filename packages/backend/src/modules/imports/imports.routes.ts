@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { IdParamsSchema } from '@couponscan/shared/common';
 import { ImportResultSchema } from '@couponscan/shared/imports';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ok, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { currentUser } from '../../plugins/auth.ts';
 import { HttpProblem } from '../../plugins/errors.ts';
 import { importCoupons } from './imports.service.ts';
@@ -17,7 +18,23 @@ const importsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/campaigns/:id/imports',
     {
       onRequest: app.authorize(['marketer', 'admin']),
-      schema: { params: IdParamsSchema, response: { 201: ImportResultSchema } },
+      schema: {
+        tags: ['imports'],
+        summary: 'Import existing codes from a CSV upload, all or nothing',
+        params: IdParamsSchema,
+        consumes: ['text/csv'],
+        // read as a stream by the handler; declared for the OpenAPI document only
+        documentedBody: {
+          type: 'string',
+          description: 'One code per line, or a column headed "code"',
+        },
+        response: {
+          201: ok(ImportResultSchema, 'Imported: the batch that holds the codes'),
+          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415, {
+            422: ['import_invalid'],
+          }),
+        },
+      },
     },
     async (request, reply) => {
       if (!(request.body instanceof Readable)) {

@@ -2,11 +2,14 @@
 import { CodeParamsSchema } from '@couponscan/shared/coupons';
 import { QrQuerySchema } from '@couponscan/shared/qr';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { file, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import type { FastifyRequest } from 'fastify';
 import { couponQrPng, couponQrSvg } from './qr.service.ts';
 
 // a code never changes, so browsers may keep its image; private: it is a voucher
 const CACHE_CONTROL = 'private, max-age=86400';
+const QR_HEADERS = { 'cache-control': Type.Literal(CACHE_CONTROL) };
 
 /** The origin the request was made to (X-Forwarded-* only under TRUST_PROXY): the app's own. */
 function appOrigin(request: FastifyRequest): string {
@@ -18,7 +21,19 @@ const qrRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api/coupons/:code/qr.svg',
-    { onRequest: marketers, schema: { params: CodeParamsSchema, querystring: QrQuerySchema } },
+    {
+      onRequest: marketers,
+      schema: {
+        tags: ['coupons'],
+        summary: "The coupon's QR code as SVG",
+        params: CodeParamsSchema,
+        querystring: QrQuerySchema,
+        response: {
+          200: file('image/svg+xml', 'The QR code', QR_HEADERS),
+          ...problemResponses(400, ...SIGNED_IN, 404, { 422: ['invalid_code'] }),
+        },
+      },
+    },
     async (request, reply) =>
       reply
         .type('image/svg+xml')
@@ -28,7 +43,19 @@ const qrRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api/coupons/:code/qr.png',
-    { onRequest: marketers, schema: { params: CodeParamsSchema, querystring: QrQuerySchema } },
+    {
+      onRequest: marketers,
+      schema: {
+        tags: ['coupons'],
+        summary: "The coupon's QR code as PNG",
+        params: CodeParamsSchema,
+        querystring: QrQuerySchema,
+        response: {
+          200: file('image/png', 'The QR code', QR_HEADERS),
+          ...problemResponses(400, ...SIGNED_IN, 404, { 422: ['invalid_code'] }),
+        },
+      },
+    },
     async (request, reply) =>
       reply
         .type('image/png')

@@ -2,64 +2,55 @@
 // moment of the write, not now() (the start of the transaction, which may have waited for a lock),
 // so the ledger's order is the order in which the lock was held.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB } from '../../db/database.ts';
+import type { Database, DB } from '../../db/database.ts';
+import { executePrepared } from '../../db/prepared.ts';
+import { retryingConflicts } from '../../db/transaction.ts';
 import { olderThan, type Position } from '../../lib/pagination.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
+export interface RedeemCall {
+  userId: string;
+  /** sessions.id of the caller's session; null when authenticated another way */
+  sessionId: string | null;
+  storeId: string;
+  idempotencyKey: string;
+  requestHash: string;
+  /** The normalised code; null when it did not parse (invalidDetail says why). */
+  code: string | null;
+  rawCode: string;
+  displayCode: string | null;
+  invalidDetail: string | null;
+  ttlHours: number;
+  undoWindowMinutes: number;
+}
+
+export interface RedeemRow {
+  status: number;
+  /** The JSON answer as stored and sent; for `problem`, the detail of a problem not stored. */
+  body: string;
+  replayed: boolean;
+  problem: string | null;
+}
+
 /**
- * Claims (user, key) for this request. Inserting blocks while another transaction holds the same
- * key, so concurrent retries wait for the first to commit and then replay its answer. An expired
- * key is taken over. Returns false when the key is held by a stored answer.
+ * The whole redemption in one statement: redeem_coupon() (migration 2026_11_29_0100) claims the
+ * key, locks the coupon FOR UPDATE, applies redemption_refusal(), writes scan, ledger row and
+ * stored answer. One call, one implicit transaction: a caller may retry it as a whole.
  */
-export async function claimIdempotencyKey(
-  db: Executor,
-  claim: { userId: string; key: string; requestHash: string; ttlHours: number },
-): Promise<boolean> {
-  const row = await db
-    .insertInto('idempotency_keys')
-    .values({
-      user_id: claim.userId,
-      key: claim.key,
-      request_hash: claim.requestHash,
-      response_body: null,
-      expires_at: sql<Date>`now() + make_interval(hours => ${claim.ttlHours})`,
-    })
-    .onConflict((oc) =>
-      oc
-        .columns(['user_id', 'key'])
-        .doUpdateSet({
-          request_hash: (eb) => eb.ref('excluded.request_hash'),
-          response_status: null,
-          response_body: null,
-          expires_at: (eb) => eb.ref('excluded.expires_at'),
-        })
-        .where('idempotency_keys.expires_at', '<=', sql<Date>`now()`),
-    )
-    .returning('key')
-    .executeTakeFirst();
-  return row !== undefined;
+export function redeemCouponQuery(db: Executor, call: RedeemCall) {
+  return sql<RedeemRow>`select status, body, replayed, problem from redeem_coupon(${call.userId}::uuid, ${call.sessionId}::text, ${call.storeId}::uuid, ${call.idempotencyKey}::text, ${call.requestHash}::text, ${call.code}::text, ${call.rawCode}::text, ${call.displayCode}::text, ${call.invalidDetail}::text, ${call.ttlHours}::int, ${call.undoWindowMinutes}::int)`.compile(
+    db,
+  );
 }
 
-export function findIdempotencyKey(db: Executor, userId: string, key: string) {
-  return db
-    .selectFrom('idempotency_keys')
-    .select(['request_hash', 'response_status', 'response_body'])
-    .where('user_id', '=', userId)
-    .where('key', '=', key)
-    .executeTakeFirst();
-}
-
-export async function storeIdempotentResponse(
-  db: Executor,
-  answer: { userId: string; key: string; status: number; body: unknown },
-): Promise<void> {
-  await db
-    .updateTable('idempotency_keys')
-    .set({ response_status: answer.status, response_body: JSON.stringify(answer.body) })
-    .where('user_id', '=', answer.userId)
-    .where('key', '=', answer.key)
-    .execute();
+export async function redeem(db: Database, call: RedeemCall): Promise<RedeemRow> {
+  // one statement, one transaction: run again as a whole on a serialization failure or deadlock
+  const [row] = await retryingConflicts(db, () =>
+    executePrepared(db, 'redeem_coupon', redeemCouponQuery(db, call)),
+  );
+  if (row === undefined) throw new Error('redeem_coupon answered no row');
+  return row;
 }
 
 export async function deleteExpiredIdempotencyKeys(db: Executor): Promise<number> {
@@ -68,64 +59,6 @@ export async function deleteExpiredIdempotencyKeys(db: Executor): Promise<number
     .where('expires_at', '<=', sql<Date>`now()`)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
-}
-
-export async function insertScan(
-  db: Executor,
-  scan: { couponId: string | null; code: string; outcome: string; storeId: string; userId: string },
-): Promise<string> {
-  const row = await db
-    .insertInto('scans')
-    .values({
-      coupon_id: scan.couponId,
-      code: scan.code.slice(0, 300),
-      outcome: scan.outcome,
-      store_id: scan.storeId,
-      user_id: scan.userId,
-      created_at: sql<Date>`clock_timestamp()`,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
-/** The scan and its ledger row in one statement; the ledger trigger counts the redemption. */
-export async function insertRedemption(
-  db: Executor,
-  redemption: { couponId: string; code: string; storeId: string; userId: string },
-): Promise<{ id: string; scanId: string; createdAt: Date }> {
-  const row = await db
-    .with('scan', (qb) =>
-      qb
-        .insertInto('scans')
-        .values({
-          coupon_id: redemption.couponId,
-          code: redemption.code,
-          outcome: 'redeemed',
-          store_id: redemption.storeId,
-          user_id: redemption.userId,
-          created_at: sql<Date>`clock_timestamp()`,
-        })
-        .returning(['id', 'created_at']),
-    )
-    .insertInto('transactions')
-    .columns(['kind', 'coupon_id', 'store_id', 'user_id', 'scan_id', 'created_at'])
-    .expression((eb) =>
-      eb
-        .selectFrom('scan')
-        .select([
-          sql.lit('redemption').as('kind'),
-          sql.val(redemption.couponId).as('coupon_id'),
-          sql.val(redemption.storeId).as('store_id'),
-          sql.val(redemption.userId).as('user_id'),
-          'scan.id',
-          'scan.created_at',
-        ]),
-    )
-    .returning(['id', 'scan_id', 'created_at'])
-    .executeTakeFirstOrThrow();
-  if (row.scan_id === null) throw new Error('redemption without scan');
-  return { id: row.id, scanId: row.scan_id, createdAt: row.created_at };
 }
 
 export async function insertReversal(

@@ -1,18 +1,55 @@
 // /api/redemptions: redeem (with an Idempotency-Key), undo, and the ledger.
 import { IdParamsSchema, PageSchema } from '@couponscan/shared/common';
+import { REFUSAL_OUTCOMES } from '@couponscan/shared/errors';
 import {
   IDEMPOTENCY_KEY_HEADER,
-  IDEMPOTENCY_KEY_PATTERN,
+  IdempotencyKeyHeadersSchema,
   LedgerEntrySchema,
   ListRedemptionsQuerySchema,
   RedeemBodySchema,
+  RedemptionRefusalSchema,
   RedemptionSuccessSchema,
   ReversalBodySchema,
 } from '@couponscan/shared/redemptions';
+import { PROBLEM_CONTENT_TYPE } from '@couponscan/shared/errors';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { ok, problemResponse, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { currentUser } from '../../plugins/auth.ts';
-import { HttpProblem, sendProblem } from '../../plugins/errors.ts';
 import { listRedemptions, redeemCoupon, reverseRedemption } from './redemptions.service.ts';
+
+/** What a refusal adds to the Problem: the scan's outcome and what is known of the coupon. */
+const RefusalMembersSchema = Type.Partial(
+  Type.Omit(RedemptionRefusalSchema, [
+    'type',
+    'title',
+    'status',
+    'detail',
+    'instance',
+    'code',
+    'errors',
+  ]),
+);
+
+const ReplayedHeadersSchema = {
+  'idempotent-replayed': Type.Literal('true', {
+    description: 'Set when this is the stored answer to an earlier request with the same key',
+  }),
+};
+
+/**
+ * Sends JSON text as it is: the database built and stored the answer, so Node neither parses nor
+ * serialises it (a string payload skips the response serialiser; the schema still documents it).
+ */
+function sendJsonText(
+  reply: FastifyReply,
+  status: number,
+  contentType: string,
+  json: string,
+): FastifyReply {
+  return reply.status(status).type(contentType).send(json);
+}
 
 const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const redeemers = app.authorize(['staff', 'admin']);
@@ -21,8 +58,37 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/redemptions',
     {
       onRequest: redeemers,
-      schema: { body: RedeemBodySchema, response: { 201: RedemptionSuccessSchema } },
+      schema: {
+        tags: ['redemptions'],
+        summary: 'Redeem a coupon (once per Idempotency-Key)',
+        description:
+          'Refusals (404, 409, 422) record a scan and carry `outcome` (equal to `code`), ' +
+          '`scanId`, and for known coupons `displayCode`, `campaignName` and `discount`.',
+        headers: IdempotencyKeyHeadersSchema,
+        body: RedeemBodySchema,
+        response: {
+          201: ok(RedemptionSuccessSchema, 'Redeemed', ReplayedHeadersSchema),
+          ...problemResponses(...SIGNED_IN, 413, 415, 429, {
+            400: ['validation_failed', 'idempotency_key_required'],
+          }),
+          404: problemResponse(404, ['not_found'], 'No coupon has this code', RefusalMembersSchema),
+          409: problemResponse(
+            409,
+            [...REFUSAL_OUTCOMES, 'idempotency_request_in_progress'],
+            'Refused: the coupon cannot be redeemed here and now, or the first request with this key is still running',
+            RefusalMembersSchema,
+          ),
+          422: problemResponse(
+            422,
+            ['invalid_code', 'validation_failed', 'idempotency_key_reused'],
+            'Not a coupon code, no such store, or the key was used for another request',
+            RefusalMembersSchema,
+          ),
+        },
+      },
       config: {
+        // redeem_coupon() checks the session again in its own statement
+        cachedSession: true,
         rateLimit: {
           max: app.config.rateLimit.redemptionsPerMinute,
           timeWindow: 60_000,
@@ -33,28 +99,8 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const user = currentUser(request);
+      // declared and checked by the schema (a missing key is idempotency_key_required)
       const key = request.headers[IDEMPOTENCY_KEY_HEADER];
-      if (typeof key !== 'string' || key === '') {
-        throw new HttpProblem(
-          400,
-          'idempotency_key_required',
-          'Send an Idempotency-Key header (a new UUID per attempt, the same on every retry of it).',
-        );
-      }
-      if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
-        throw new HttpProblem(
-          400,
-          'validation_failed',
-          'The Idempotency-Key must be 8 to 255 visible ASCII characters.',
-          {},
-          [
-            {
-              pointer: '/headers/idempotency-key',
-              message: 'must be 8 to 255 visible ASCII characters',
-            },
-          ],
-        );
-      }
       const answer = await redeemCoupon(
         app.db,
         user,
@@ -63,8 +109,12 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         app.config.undoWindowMinutes,
       );
       if (answer.replayed) void reply.header('idempotent-replayed', 'true');
-      if (!('redemption' in answer.body)) return sendProblem(reply, answer.body);
-      return reply.status(201).send(answer.body);
+      return sendJsonText(
+        reply,
+        answer.status,
+        answer.status === 201 ? 'application/json; charset=utf-8' : PROBLEM_CONTENT_TYPE,
+        answer.body,
+      );
     },
   );
 
@@ -73,9 +123,17 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: redeemers,
       schema: {
+        tags: ['redemptions'],
+        summary: 'Undo a redemption with a new ledger row',
         params: IdParamsSchema,
         body: ReversalBodySchema,
-        response: { 201: LedgerEntrySchema },
+        response: {
+          201: ok(LedgerEntrySchema, 'The reversal'),
+          ...problemResponses(400, 401, 404, 413, 415, {
+            403: ['forbidden', 'undo_window_passed'],
+            409: ['already_reversed'],
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -95,8 +153,13 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.authorize(['staff', 'marketer', 'admin']),
       schema: {
+        tags: ['redemptions'],
+        summary: 'The ledger: redemptions and reversals, newest first',
         querystring: ListRedemptionsQuerySchema,
-        response: { 200: PageSchema(LedgerEntrySchema) },
+        response: {
+          200: ok(PageSchema(LedgerEntrySchema), 'One page of ledger entries'),
+          ...problemResponses(400, ...SIGNED_IN),
+        },
       },
     },
     async (request) =>

@@ -10,10 +10,10 @@ import {
   SuspiciousQuerySchema,
   type StreamEventName,
 } from '@couponscan/shared/stats';
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServerResponse } from 'node:http';
 import { poolOf } from '../../db/database.ts';
+import { file, ok, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { currentUser } from '../../plugins/auth.ts';
 import { authenticate } from '../auth/auth.service.ts';
 import { LedgerListener, type FeedMessage } from './ledger-listener.ts';
@@ -45,7 +45,15 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/stats/overview',
     {
       onRequest: marketers,
-      schema: { querystring: StatsOverviewQuerySchema, response: { 200: StatsOverviewSchema } },
+      schema: {
+        tags: ['stats'],
+        summary: 'Dashboard figures: totals, per day, per store, refusals, latest redemptions',
+        querystring: StatsOverviewQuerySchema,
+        response: {
+          200: ok(StatsOverviewSchema, 'The figures'),
+          ...problemResponses(400, ...SIGNED_IN, 404),
+        },
+      },
     },
     async (request) => statsOverview(app.db, request.query),
   );
@@ -54,7 +62,15 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/stats/suspicious',
     {
       onRequest: marketers,
-      schema: { querystring: SuspiciousQuerySchema, response: { 200: SuspiciousActivitySchema } },
+      schema: {
+        tags: ['stats'],
+        summary: 'Suspicious activity: bursts of failed scans, codes reused across stores',
+        querystring: SuspiciousQuerySchema,
+        response: {
+          200: ok(SuspiciousActivitySchema, 'What looks suspicious'),
+          ...problemResponses(400, ...SIGNED_IN, 404),
+        },
+      },
     },
     async (request) => suspiciousActivity(app.db, request.query),
   );
@@ -64,12 +80,15 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: marketers,
       schema: {
+        tags: ['stats'],
+        summary: 'The live feed of redemptions and reversals (server-sent events)',
         querystring: StatsStreamQuerySchema,
         response: {
-          200: {
-            description: 'server-sent events: ready, ledger, resync; `: ping` heartbeats',
-            content: { 'text/event-stream': { schema: Type.String() } },
-          },
+          200: file(
+            'text/event-stream',
+            'Server-sent events: `ready`, `ledger`, `resync`; `: ping` heartbeats',
+          ),
+          ...problemResponses(400, ...SIGNED_IN, 404, 503),
         },
       },
     },

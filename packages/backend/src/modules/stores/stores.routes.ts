@@ -7,6 +7,7 @@ import {
   UpdateStoreBodySchema,
 } from '@couponscan/shared/stores';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ok, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { createStore, listAllStores, updateStoreById } from './stores.service.ts';
 
 const storesRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -14,7 +15,15 @@ const storesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/stores',
     {
       onRequest: app.authorize(['admin']),
-      schema: { body: CreateStoreBodySchema, response: { 201: StoreSchema } },
+      schema: {
+        tags: ['stores'],
+        summary: 'Create a store',
+        body: CreateStoreBodySchema,
+        response: {
+          201: ok(StoreSchema, 'The new store'),
+          ...problemResponses(400, ...SIGNED_IN, 409, 413, 415),
+        },
+      },
     },
     async (request, reply) => reply.status(201).send(await createStore(app.db, request.body)),
   );
@@ -24,9 +33,14 @@ const storesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.authorize(['admin']),
       schema: {
+        tags: ['stores'],
+        summary: 'Rename a store or move it to another time zone',
         params: IdParamsSchema,
         body: UpdateStoreBodySchema,
-        response: { 200: StoreSchema },
+        response: {
+          200: ok(StoreSchema, 'The changed store'),
+          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415),
+        },
       },
     },
     async (request) => updateStoreById(app.db, request.params.id, request.body),
@@ -36,7 +50,15 @@ const storesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/stores',
     {
       onRequest: app.authorize(['admin', 'marketer']),
-      schema: { querystring: PageQuerySchema, response: { 200: PageSchema(StoreSchema) } },
+      schema: {
+        tags: ['stores'],
+        summary: 'List stores',
+        querystring: PageQuerySchema,
+        response: {
+          200: ok(PageSchema(StoreSchema), 'One page of stores'),
+          ...problemResponses(400, ...SIGNED_IN),
+        },
+      },
     },
     async (request) => listAllStores(app.db, request.query),
   );

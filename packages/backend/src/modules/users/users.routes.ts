@@ -2,6 +2,7 @@
 import { IdParamsSchema, PageQuerySchema, PageSchema } from '@couponscan/shared/common';
 import { CreateUserBodySchema, UpdateUserBodySchema, UserSchema } from '@couponscan/shared/users';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ok, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { createUser, listAllUsers, updateUserById } from './users.service.ts';
 
 const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -9,7 +10,18 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/api/users',
-    { onRequest: admin, schema: { body: CreateUserBodySchema, response: { 201: UserSchema } } },
+    {
+      onRequest: admin,
+      schema: {
+        tags: ['users'],
+        summary: 'Create a user',
+        body: CreateUserBodySchema,
+        response: {
+          201: ok(UserSchema, 'The new user'),
+          ...problemResponses(400, ...SIGNED_IN, 409, 413, 415, 422),
+        },
+      },
+    },
     async (request, reply) => reply.status(201).send(await createUser(app.db, request.body)),
   );
 
@@ -17,7 +29,15 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/users',
     {
       onRequest: admin,
-      schema: { querystring: PageQuerySchema, response: { 200: PageSchema(UserSchema) } },
+      schema: {
+        tags: ['users'],
+        summary: 'List users',
+        querystring: PageQuerySchema,
+        response: {
+          200: ok(PageSchema(UserSchema), 'One page of users'),
+          ...problemResponses(400, ...SIGNED_IN),
+        },
+      },
     },
     async (request) => listAllUsers(app.db, request.query),
   );
@@ -26,7 +46,16 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/users/:id',
     {
       onRequest: admin,
-      schema: { params: IdParamsSchema, body: UpdateUserBodySchema, response: { 200: UserSchema } },
+      schema: {
+        tags: ['users'],
+        summary: 'Change a user: name, role, store, password, disabled',
+        params: IdParamsSchema,
+        body: UpdateUserBodySchema,
+        response: {
+          200: ok(UserSchema, 'The changed user'),
+          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415, 422),
+        },
+      },
     },
     async (request) => updateUserById(app.db, request.params.id, request.body),
   );

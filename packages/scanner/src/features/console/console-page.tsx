@@ -1,18 +1,87 @@
-// The marketers' console (campaigns, coupons, reports) comes in a later issue. It is loaded with
-// React.lazy so that staff phones never download its code.
+// The marketers' console (issue 7): campaigns, issuing, coupons, the live dashboard and, for
+// admins, administration. The whole folder is one lazily loaded chunk (see src/app/app.tsx), so
+// staff phones never download it; charts are a further chunk loaded by the dashboard.
+import { lazy, Suspense } from 'react';
+import { NavLink, Navigate, Route, Routes } from 'react-router';
 import { useSignedInSession } from '../../lib/session.tsx';
+import { CampaignForm } from './components/campaign-form.tsx';
+import { CampaignLayout, CampaignOverview } from './components/campaign-page.tsx';
+import { CampaignsList } from './components/campaigns-list.tsx';
+import { CouponDetail } from './components/coupon-detail.tsx';
+import { CouponsTable } from './components/coupons-table.tsx';
+import { DashboardPage } from './components/dashboard.tsx';
+import { IssueCoupons } from './components/issue-coupons.tsx';
+import { RunningBatchesPage } from './components/batches.tsx';
+import { Loading } from './components/ui.tsx';
+import './console.css';
+
+// administration is for admins only: marketers never download it
+const AdminStores = lazy(() => import('./components/admin-stores.tsx'));
+const AdminUsers = lazy(() => import('./components/admin-users.tsx'));
+const AdminLedger = lazy(() => import('./components/admin-ledger.tsx'));
+
+function ConsoleNav({ admin }: { admin: boolean }) {
+  const link = ({ isActive }: { isActive: boolean }) =>
+    isActive ? 'console-nav-link console-nav-link--active' : 'console-nav-link';
+  return (
+    <nav className="console-nav" aria-label="Console">
+      <NavLink to="/console" end className={link}>
+        Dashboard
+      </NavLink>
+      <NavLink to="/console/campaigns" className={link}>
+        Campaigns
+      </NavLink>
+      <NavLink to="/console/batches" className={link}>
+        Batches
+      </NavLink>
+      {admin && (
+        <>
+          <NavLink to="/console/admin/stores" className={link}>
+            Stores
+          </NavLink>
+          <NavLink to="/console/admin/users" className={link}>
+            Users
+          </NavLink>
+          <NavLink to="/console/admin/ledger" className={link}>
+            Ledger
+          </NavLink>
+        </>
+      )}
+    </nav>
+  );
+}
 
 export default function ConsolePage() {
   const session = useSignedInSession();
+  const admin = session.user.role === 'admin';
   return (
-    <section className="console-page">
-      <h1>Console</h1>
-      <p>
-        Signed in as {session.user.name} ({session.user.role}). The campaign console is coming soon.
-      </p>
-      <p className="muted">
-        The scanner is for store staff accounts: sign in as a staff member on the phone at the till.
-      </p>
-    </section>
+    <div className="console">
+      <ConsoleNav admin={admin} />
+      <div className="console-content">
+        <Suspense fallback={<Loading what="the page" />}>
+          <Routes>
+            <Route index element={<DashboardPage />} />
+            <Route path="campaigns" element={<CampaignsList />} />
+            <Route path="campaigns/new" element={<CampaignForm />} />
+            <Route path="campaigns/:campaignId" element={<CampaignLayout />}>
+              <Route index element={<CampaignOverview />} />
+              <Route path="edit" element={<CampaignForm />} />
+              <Route path="issue" element={<IssueCoupons />} />
+              <Route path="coupons" element={<CouponsTable />} />
+              <Route path="coupons/:code" element={<CouponDetail />} />
+            </Route>
+            <Route path="batches" element={<RunningBatchesPage />} />
+            {admin && (
+              <>
+                <Route path="admin/stores" element={<AdminStores />} />
+                <Route path="admin/users" element={<AdminUsers />} />
+                <Route path="admin/ledger" element={<AdminLedger />} />
+              </>
+            )}
+            <Route path="*" element={<Navigate to="/console" replace />} />
+          </Routes>
+        </Suspense>
+      </div>
+    </div>
   );
 }

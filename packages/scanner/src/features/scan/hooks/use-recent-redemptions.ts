@@ -1,5 +1,7 @@
 // This device's latest redemptions, for undo. The server's list (GET /api/redemptions?mine=true) is
 // the truth; redemptions made here are added at once so the list never lags behind the verdict.
+// It is loaded when the scanner opens and again only on explicit events (the page shown again,
+// the network back, Retry), never on a timer: nothing changes it behind a test's back (issue 11).
 import type { LedgerEntry } from '@couponscan/shared/redemptions';
 import { useCallback, useEffect, useState } from 'react';
 import { fetchMyRedemptions, reverseRedemption } from '../api/my-redemptions.ts';
@@ -7,6 +9,8 @@ import { fetchMyRedemptions, reverseRedemption } from '../api/my-redemptions.ts'
 export interface RecentRedemptions {
   /** Redemptions only (reversals show as `reversedById` on the redemption they undo). */
   entries: LedgerEntry[];
+  /** loading until the first answer; failed when the last load failed. */
+  status: 'loading' | 'loaded' | 'failed';
   loadFailed: boolean;
   reload: () => void;
   added: (redemption: LedgerEntry) => void;
@@ -28,7 +32,7 @@ function merge(server: LedgerEntry[], local: LedgerEntry[]): LedgerEntry[] {
 
 export function useRecentRedemptions(): RecentRedemptions {
   const [entries, setEntries] = useState<LedgerEntry[]>([]);
-  const [loadFailed, setLoadFailed] = useState(false);
+  const [status, setStatus] = useState<RecentRedemptions['status']>('loading');
   const [generation, setGeneration] = useState(0);
 
   useEffect(() => {
@@ -36,10 +40,10 @@ export function useRecentRedemptions(): RecentRedemptions {
     fetchMyRedemptions(controller.signal).then(
       (page) => {
         setEntries((local) => merge(page.items, local));
-        setLoadFailed(false);
+        setStatus('loaded');
       },
       () => {
-        if (!controller.signal.aborted) setLoadFailed(true);
+        if (!controller.signal.aborted) setStatus('failed');
       },
     );
     return () => {
@@ -50,6 +54,18 @@ export function useRecentRedemptions(): RecentRedemptions {
   const reload = useCallback(() => {
     setGeneration((n) => n + 1);
   }, []);
+
+  useEffect(() => {
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') reload();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    window.addEventListener('online', reload);
+    return () => {
+      document.removeEventListener('visibilitychange', onVisible);
+      window.removeEventListener('online', reload);
+    };
+  }, [reload]);
 
   const added = useCallback((redemption: LedgerEntry) => {
     setEntries((current) => merge([], [redemption, ...current]));
@@ -65,5 +81,5 @@ export function useRecentRedemptions(): RecentRedemptions {
     return reversal;
   }, []);
 
-  return { entries, loadFailed, reload, added, undo };
+  return { entries, status, loadFailed: status === 'failed', reload, added, undo };
 }

@@ -1,0 +1,175 @@
+// Small pieces every console screen uses: the API's error, a labelled field, a confirmation
+// dialog, a page heading that sets the document title.
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { problemText } from '../api/problem.ts';
+
+export function ErrorNotice({ error, title }: { error: unknown; title?: string }) {
+  if (error === null || error === undefined) return null;
+  return (
+    <div className="error-notice" role="alert">
+      {title !== undefined && <strong>{title} </strong>}
+      {problemText(error)}
+    </div>
+  );
+}
+
+/** One h1 per page, and the same words in the tab's title. */
+export function PageHeading({ children, title }: { children: ReactNode; title: string }) {
+  useEffect(() => {
+    document.title = `${title} · couponscan console`;
+  }, [title]);
+  return <h1>{children}</h1>;
+}
+
+interface FieldProps {
+  label: string;
+  error?: string | undefined;
+  hint?: ReactNode;
+  children: (props: {
+    id: string;
+    'aria-invalid': boolean;
+    'aria-describedby': string | undefined;
+  }) => ReactNode;
+  className?: string;
+}
+
+/** A `<label>`ed control with its hint and its error, both announced with the control. */
+export function Field({ label, error, hint, children, className }: FieldProps) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy =
+    [hint !== undefined ? hintId : null, error !== undefined ? errorId : null]
+      .filter((part) => part !== null)
+      .join(' ') || undefined;
+  return (
+    <div className={`field ${className ?? ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children({ id, 'aria-invalid': error !== undefined, 'aria-describedby': describedBy })}
+      {hint !== undefined && (
+        <p className="field-hint" id={hintId}>
+          {hint}
+        </p>
+      )}
+      {error !== undefined && (
+        <p className="field-error" id={errorId}>
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+interface ConfirmDialogProps {
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  /** Destructive actions get the red button. */
+  danger?: boolean;
+  busy?: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+  /** False while the confirmation is not yet possible (e.g. a reason is still empty). */
+  canConfirm?: boolean;
+}
+
+/** A modal that asks before anything irreversible; Escape or Cancel leaves it. */
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  danger = false,
+  busy = false,
+  onConfirm,
+  onCancel,
+  canConfirm = true,
+}: ConfirmDialogProps) {
+  const titleId = useId();
+  const panel = useRef<HTMLDivElement>(null);
+  const opener = useRef<Element | null>(null);
+
+  useEffect(() => {
+    opener.current = document.activeElement;
+    const first = panel.current?.querySelector<HTMLElement>(
+      'textarea, input, select, button:not([disabled])',
+    );
+    first?.focus();
+    return () => {
+      if (opener.current instanceof HTMLElement) opener.current.focus();
+    };
+  }, []);
+
+  return (
+    <div className="dialog-backdrop">
+      <div
+        ref={panel}
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') onCancel();
+          if (event.key === 'Tab') keepFocusInside(event, panel.current);
+        }}
+      >
+        <h2 id={titleId}>{title}</h2>
+        <div className="dialog-body">{children}</div>
+        <div className="dialog-actions">
+          <button type="button" className="button" onClick={onCancel} disabled={busy}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className={`button ${danger ? 'button--danger' : 'button--primary'}`}
+            onClick={onConfirm}
+            disabled={busy || !canConfirm}
+          >
+            {busy ? 'Working…' : confirmLabel}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function keepFocusInside(event: React.KeyboardEvent, container: HTMLElement | null) {
+  if (container === null) return;
+  const focusable = Array.from(
+    container.querySelectorAll<HTMLElement>(
+      'a[href], button:not([disabled]), textarea, input, select, [tabindex]:not([tabindex="-1"])',
+    ),
+  );
+  const first = focusable[0];
+  const last = focusable.at(-1);
+  if (first === undefined || last === undefined) return;
+  if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
+  }
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p className="page-status" role="status">
+      Loading {what}…
+    </p>
+  );
+}
+
+const integer = new Intl.NumberFormat();
+const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 });
+
+export function formatCount(value: number): string {
+  return integer.format(value);
+}
+
+export function formatRate(rate: number | null): string {
+  return rate === null ? '—' : percent.format(rate);
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`badge badge--${status}`}>{status.replace('_', ' ')}</span>;
+}

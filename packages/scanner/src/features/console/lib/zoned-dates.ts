@@ -1,0 +1,106 @@
+// Campaign windows are entered as calendar days: "valid from 1 Dec" starts at midnight and
+// "valid until 31 Dec" ends when 31 Dec ends, both in the campaign's time zone. The API stores
+// instants and treats `validUntil` as exclusive (a coupon expires at `now >= validUntil`), so the
+// end of 31 Dec is the instant 1 Jan starts. Only Intl is used: no time-zone library to download.
+
+/** `YYYY-MM-DD` */
+export type LocalDate = string;
+
+const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function parts(instant: number, timeZone: string) {
+  const format = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+  const values: Record<string, number> = {};
+  for (const part of format.formatToParts(instant)) {
+    if (part.type !== 'literal') values[part.type] = Number(part.value);
+  }
+  return {
+    year: values.year ?? 0,
+    month: values.month ?? 1,
+    day: values.day ?? 1,
+    hour: values.hour ?? 0,
+    minute: values.minute ?? 0,
+    second: values.second ?? 0,
+  };
+}
+
+/** How far `timeZone` is ahead of UTC at `instant`, in milliseconds. */
+function offsetAt(instant: number, timeZone: string): number {
+  const p = parts(instant, timeZone);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return asUtc - (instant - (instant % 1000));
+}
+
+export function isLocalDate(value: string): boolean {
+  const match = LOCAL_DATE.exec(value);
+  if (match === null) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  );
+}
+
+/** The instant `date` starts (its first midnight) in `timeZone`. */
+export function startOfDay(date: LocalDate, timeZone: string): Date {
+  const match = LOCAL_DATE.exec(date);
+  if (match === null) throw new RangeError(`not a date: ${date}`);
+  const wall = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  // the offset may change between the guess and the answer (a DST switch): settle it twice
+  let instant = wall - offsetAt(wall, timeZone);
+  instant = wall - offsetAt(instant, timeZone);
+  // a zone that skips midnight (DST at 00:00) starts the day at the first instant that exists
+  if (localDateOf(new Date(instant), timeZone) !== date) instant += 3_600_000;
+  return new Date(instant);
+}
+
+/** The instant `date` ends in `timeZone`: when the next day starts (exclusive, as the API reads it). */
+export function endOfDay(date: LocalDate, timeZone: string): Date {
+  const match = LOCAL_DATE.exec(date);
+  if (match === null) throw new RangeError(`not a date: ${date}`);
+  const next = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + 1));
+  return startOfDay(next.toISOString().slice(0, 10), timeZone);
+}
+
+/** The calendar day `instant` falls on in `timeZone`. */
+export function localDateOf(instant: Date, timeZone: string): LocalDate {
+  const p = parts(instant.getTime(), timeZone);
+  return `${String(p.year).padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+/** The last day an exclusive end instant covers: the day of the instant just before it. */
+export function lastDayBefore(end: Date, timeZone: string): LocalDate {
+  return localDateOf(new Date(end.getTime() - 1), timeZone);
+}
+
+/** "Thu, 31 Dec 2026, 23:59:59" in `timeZone`, for showing an exact instant to people. */
+export function formatInZone(instant: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat(undefined, {
+    timeZone,
+    dateStyle: 'full',
+    timeStyle: 'long',
+  }).format(instant);
+}
+
+export function viewerTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** Every zone the browser knows, the viewer's first. */
+export function timeZoneChoices(): string[] {
+  const zones =
+    typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
+  const viewer = viewerTimeZone();
+  return [viewer, ...zones.filter((zone) => zone !== viewer && zone !== 'UTC'), 'UTC'].filter(
+    (zone, index, all) => all.indexOf(zone) === index,
+  );
+}
