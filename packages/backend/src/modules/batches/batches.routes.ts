@@ -1,6 +1,13 @@
-// /api/campaigns/:id/batches (issue, list), /api/batches/:id (progress), /api/batches/:id/cancel.
-import { BatchSchema, CreateBatchBodySchema, SheetQuerySchema } from '@couponscan/shared/batches';
-import { IdParamsSchema } from '@couponscan/shared/common';
+// /api/campaigns/:id/batches (issue, list), /api/batches (all campaigns' batches, e.g. running),
+// /api/batches/:id (progress), /api/batches/:id/cancel.
+import {
+  BatchListItemSchema,
+  BatchSchema,
+  CreateBatchBodySchema,
+  ListBatchesQuerySchema,
+  SheetQuerySchema,
+} from '@couponscan/shared/batches';
+import { IdParamsSchema, PageSchema } from '@couponscan/shared/common';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ATTACHMENT_HEADERS, file, ok, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
@@ -10,6 +17,7 @@ import {
   createBatch,
   getBatch,
   listBatches,
+  listBatchesAcrossCampaigns,
   printBatchSheet,
 } from './batches.service.ts';
 
@@ -69,6 +77,23 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({ items: await listBatches(app.db, request.params.id) }),
+  );
+
+  app.get(
+    '/api/batches',
+    {
+      onRequest: marketers,
+      schema: {
+        tags: ['batches'],
+        summary: 'Batches across campaigns, e.g. the ones still at work (?status=queued,running)',
+        querystring: ListBatchesQuerySchema,
+        response: {
+          200: ok(PageSchema(BatchListItemSchema), 'One page of batches'),
+          ...problemResponses(400, ...SIGNED_IN),
+        },
+      },
+    },
+    async (request) => listBatchesAcrossCampaigns(app.db, request.query),
   );
 
   app.get(
