@@ -1,6 +1,13 @@
-// /api/campaigns/:id/batches (issue, list), /api/batches/:id (progress), /api/batches/:id/cancel.
-import { BatchSchema, CreateBatchBodySchema, SheetQuerySchema } from '@couponscan/shared/batches';
-import { IdParamsSchema } from '@couponscan/shared/common';
+// /api/campaigns/:id/batches (issue, list), /api/batches (all campaigns' batches, e.g. running),
+// /api/batches/:id (progress), /api/batches/:id/cancel.
+import {
+  BatchListItemSchema,
+  BatchSchema,
+  CreateBatchBodySchema,
+  ListBatchesQuerySchema,
+  SheetQuerySchema,
+} from '@couponscan/shared/batches';
+import { IdParamsSchema, PageSchema } from '@couponscan/shared/common';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ATTACHMENT_HEADERS, file, ok, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
@@ -12,6 +19,7 @@ import {
   ISSUE_BATCH_JOB,
   issueBatchJob,
   listBatches,
+  listBatchesAcrossCampaigns,
   printBatchSheet,
 } from './batches.service.ts';
 
@@ -72,6 +80,18 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({ items: await listBatches(app.db, request.params.id) }),
+  );
+
+  app.get(
+    '/api/batches',
+    {
+      onRequest: marketers,
+      schema: {
+        querystring: ListBatchesQuerySchema,
+        response: { 200: PageSchema(BatchListItemSchema) },
+      },
+    },
+    async (request) => listBatchesAcrossCampaigns(app.db, request.query),
   );
 
   app.get(

@@ -1,13 +1,19 @@
 // Issuing coupons in batches: small ones within the request, large ones as a background job.
 import {
   BATCH_INLINE_MAX_COUNT,
+  BATCH_STATUSES,
   guessProbability,
   MAX_GUESS_PROBABILITY,
   SHEET_MAX_COUPONS,
   type Batch,
+  type BatchListItem,
+  type BatchStatus,
   type CreateBatchBody,
+  type ListBatchesQuery,
 } from '@couponscan/shared/batches';
 import type { Discount } from '@couponscan/shared/campaigns';
+import type { Page } from '@couponscan/shared/common';
+import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { formatCouponCode, parsePrefix, RANDOM_LENGTH } from '@couponscan/shared/code';
 import type { Database } from '../../db/database.ts';
 import { transaction } from '../../db/transaction.ts';
@@ -25,6 +31,7 @@ import {
   findBatch,
   listBatchCoupons,
   insertBatch,
+  listAllBatches,
   listCampaignBatches,
   markBatchEnded,
   markBatchQueued,
@@ -134,6 +141,29 @@ export async function listBatches(db: Database, campaignId: string): Promise<Bat
     throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
   return (await listCampaignBatches(db, campaignId, 100)).map(toBatch);
 }
+
+/** GET /api/batches: across campaigns, e.g. the ones still at work (`?status=queued,running`). */
+export async function listBatchesAcrossCampaigns(
+  db: Database,
+  query: ListBatchesQuery,
+): Promise<Page<BatchListItem>> {
+  const limit = query.limit ?? 50;
+  const statuses =
+    query.status === undefined ? [] : [...new Set(query.status.split(','))].filter(isBatchStatus);
+  const rows = await listAllBatches(
+    db,
+    {
+      ...(query.campaignId === undefined ? {} : { campaignId: query.campaignId }),
+      statuses,
+    },
+    decodeCursor(query.cursor),
+    limit,
+  );
+  return toPage(rows, limit, (row) => ({ ...toBatch(row), campaignName: row.campaign_name }));
+}
+
+const isBatchStatus = (value: string): value is BatchStatus =>
+  (BATCH_STATUSES as readonly string[]).includes(value);
 
 /** Cancels a queued or running batch; its job notices after its current chunk and rolls back. */
 export async function cancelBatch(db: Database, id: string): Promise<Batch> {

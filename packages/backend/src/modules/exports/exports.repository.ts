@@ -69,6 +69,7 @@ export function selectCouponsCsv(
 export interface LedgerCsvFilter {
   campaignId?: string;
   storeId?: string;
+  userId?: string;
   from?: Date;
   to?: Date;
 }
@@ -94,6 +95,7 @@ export function selectRedemptionsCsv(db: Executor, filter: LedgerCsvFilter) {
     .orderBy('t.id');
   if (filter.campaignId !== undefined) query = query.where('c.campaign_id', '=', filter.campaignId);
   if (filter.storeId !== undefined) query = query.where('t.store_id', '=', filter.storeId);
+  if (filter.userId !== undefined) query = query.where('t.user_id', '=', filter.userId);
   if (filter.from !== undefined) query = query.where('t.created_at', '>=', filter.from);
   if (filter.to !== undefined) query = query.where('t.created_at', '<', filter.to);
   return query;
