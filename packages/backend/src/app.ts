@@ -20,8 +20,10 @@ import statsRoutes from './modules/stats/stats.routes.ts';
 import storesRoutes from './modules/stores/stores.routes.ts';
 import usersRoutes from './modules/users/users.routes.ts';
 import auth from './plugins/auth.ts';
-import errors from './plugins/errors.ts';
+import csrf from './plugins/csrf.ts';
+import errors, { answerClientError, answerFrameworkError } from './plugins/errors.ts';
 import jobs from './plugins/jobs.ts';
+import { ajvOptions } from './plugins/validation.ts';
 import openapi from './plugins/openapi.ts';
 
 declare module 'fastify' {
@@ -46,7 +48,10 @@ export async function buildApp({
     logger,
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    ajv: ajvOptions,
+    // errors the router and Node's HTTP parser raise before any route runs: problem+json too
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
@@ -55,6 +60,7 @@ export async function buildApp({
   await app.register(errors);
   await app.register(openapi);
   await app.register(rateLimit, { global: false });
+  await app.register(csrf);
   await app.register(auth);
   await app.register(jobs);
 
