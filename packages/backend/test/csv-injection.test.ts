@@ -28,7 +28,7 @@ it('redemptions.csv neutralises formulas in campaign, store and staff names and 
 
   const marketer = await loggedIn(t.app, (await makeUser(t.db, 'marketer')).email);
   const csv = await getRaw(t.app, marketer, `/api/redemptions.csv?campaignId=${campaign.id}`);
-  const rows = parse(csv.text, { columns: true }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(csv.text, { columns: true });
   expect(rows).toHaveLength(2);
   for (const row of rows) {
     expect(row.campaign_name).toBe(`'=HYPERLINK("http://evil.example","x")`);
