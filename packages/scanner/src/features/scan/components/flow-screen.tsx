@@ -260,8 +260,7 @@ function FlowActions({
               className="button button--secondary"
               onClick={controls.redeemAgain}
             >
-              Redeem again ({verdict.redemptionsLeft}{' '}
-              {verdict.redemptionsLeft === 1 ? 'use' : 'uses'} left)
+              Redeem again
             </button>
           )}
           {typeInstead && (

@@ -58,13 +58,13 @@ export function VerdictView({ verdict }: { verdict: Verdict }) {
         <>
           <p className="verdict-headline">{HEADLINE.just_redeemed}</p>
           <p className="verdict-instruction">
-            at <time dateTime={verdict.redeemedAt}>{formatTime(verdict.redeemedAt)}</time>, on this
-            phone.
+            at <time dateTime={verdict.redeemedAt}>{formatTime(verdict.redeemedAt)}</time> on this
+            phone
           </p>
           <p>
             Do not give the discount twice.
             {verdict.redemptionsLeft > 0
-              ? ' To use it once more, tap Redeem again.'
+              ? ` It has ${verdict.redemptionsLeft} more ${verdict.redemptionsLeft === 1 ? 'use' : 'uses'}: to use one now, tap Redeem again.`
               : ' It has no uses left.'}
           </p>
           <p className="verdict-small">
