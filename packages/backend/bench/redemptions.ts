@@ -298,7 +298,9 @@ export async function run(): Promise<void> {
       await measure('hot coupon via PgBouncer', settings.hotConnections, hot(viaBouncer, fixture));
     }
 
-    process.stdout.write(`\nRedemptions on PostgreSQL ${version.rows[0]?.v ?? '?'} (embedded)\n`);
+    process.stdout.write(
+      `\nRedemptions on PostgreSQL ${version.rows[0]?.v ?? '?'} (embedded, ${database.durability})\n`,
+    );
     printTable(
       ['scenario', 'connections', 'redeemed/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'answers'],
       rows.filter((row) => row.scenario !== 'warm-up').map(describe),

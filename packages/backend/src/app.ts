@@ -22,7 +22,9 @@ import usersRoutes from './modules/users/users.routes.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import jobs from './plugins/jobs.ts';
+import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
+import security from './plugins/security.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -46,6 +48,11 @@ export async function buildApp({
     logger,
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // a slow client cannot hold a connection open by sending its request bit by bit, nor idle
+    requestTimeout: config.timeouts.requestMs,
+    connectionTimeout: config.timeouts.connectionMs,
+    // longer than the usual load balancer's idle timeout (60 s), so it closes first
+    keepAliveTimeout: 72_000,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -54,6 +61,8 @@ export async function buildApp({
 
   await app.register(errors);
   await app.register(openapi);
+  await app.register(security);
+  await app.register(metrics);
   await app.register(rateLimit, { global: false });
   await app.register(auth);
   await app.register(jobs);

@@ -34,6 +34,8 @@ export interface Config {
   embeddedPgDir: string;
   /** 0 picks a free port. */
   embeddedPgPort: number;
+  /** fsync, synchronous_commit and full_page_writes on (off only for tests and benchmarks). */
+  embeddedPgDurable: boolean;
   databasePoolSize: number;
   /** How transactions run: isolation, bounded waits, retries (src/db/driver.ts, transaction.ts). */
   database: DatabaseSettings;
@@ -50,6 +52,13 @@ export interface Config {
   rateLimit: { loginPerMinute: number; redemptionsPerMinute: number };
   /** Built scanner app to serve at `/`, if any. */
   staticDir: string | null;
+  /**
+   * Prometheus metrics: `/metrics` on the API's port behind `Authorization: Bearer <token>`,
+   * and/or on a port of their own (not published by the Docker image). Neither: no metrics.
+   */
+  metrics: { token: string | null; port: number | null };
+  /** Node's server timeouts: a whole request must arrive within; an idle socket is closed after. */
+  timeouts: { requestMs: number; connectionMs: number };
 }
 
 export class ConfigError extends Error {
@@ -126,12 +135,20 @@ export function loadConfig(
   const staticDir =
     env.STATIC_DIR === undefined || env.STATIC_DIR === '' ? null : path.resolve(env.STATIC_DIR);
 
+  const metricsToken =
+    env.METRICS_TOKEN === undefined || env.METRICS_TOKEN === '' ? null : env.METRICS_TOKEN;
+  if (metricsToken !== null && metricsToken.length < 16) {
+    problems.push('METRICS_TOKEN must have at least 16 characters');
+  }
+  const metricsPort = integer('METRICS_PORT', 0, 0, 65535);
+
   const config: Config = {
     host: env.HOST ?? '127.0.0.1',
     port: integer('PORT', 3000, 0, 65535),
     databaseUrl,
     embeddedPgDir: path.resolve(env.EMBEDDED_PG_DIR ?? path.join(repoRoot, '.data', 'postgres')),
     embeddedPgPort: integer('EMBEDDED_PG_PORT', 0, 0, 65535),
+    embeddedPgDurable: flag('EMBEDDED_PG_DURABLE', true),
     databasePoolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200),
     database: {
       isolation: isolation ?? DEFAULT_DATABASE_SETTINGS.isolation,
@@ -172,6 +189,11 @@ export function loadConfig(
       redemptionsPerMinute: integer('RATE_LIMIT_REDEMPTIONS_PER_MINUTE', 300, 1, 1_000_000),
     },
     staticDir,
+    metrics: { token: metricsToken, port: metricsPort === 0 ? null : metricsPort },
+    timeouts: {
+      requestMs: integer('REQUEST_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
+      connectionMs: integer('CONNECTION_TIMEOUT_SECONDS', 120, 1, 3600) * 1000,
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -9,6 +9,7 @@ import {
   type DatabaseServer,
 } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { DEMO_PASSWORD, DEMO_USERS, ensureFirstAdmin, seedDemo } from './db/seed.ts';
 import { deleteExpiredIdempotencyKeys } from './modules/redemptions/redemptions.repository.ts';
 
@@ -30,10 +31,12 @@ async function main(): Promise<void> {
   let server: DatabaseServer | null = null;
   let db: Database | null = null;
   let closing = false;
+  let metricsServer: MetricsServer | null = null;
 
   const close = async (exitCode: number) => {
     if (closing) return;
     closing = true;
+    await metricsServer?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await db?.destroy().catch(() => undefined);
     await server?.stop().catch(() => undefined);
@@ -52,6 +55,13 @@ async function main(): Promise<void> {
   try {
     server = await provideDatabaseServer(config, (message) => process.stderr.write(`${message}\n`));
     say(`database: ${server.description}`);
+    if (config.production && config.databaseUrl === null) {
+      process.stderr.write(
+        'warning: production on the embedded PostgreSQL (no DATABASE_URL): it lives in ' +
+          `${config.embeddedPgDir} on this machine only. Back it up (pg_dump against its port, ` +
+          'or stop couponscan and copy the directory): see docs/deployment.md, "Backups".\n',
+      );
+    }
     // Migrations wait as long as they must: another instance may hold the migration lock while
     // it migrates, and the request bounds (lock_timeout, statement_timeout) are not for DDL.
     const migrating = createDatabase(server.url, 1, {
@@ -94,6 +104,12 @@ async function main(): Promise<void> {
       return Promise.resolve();
     });
     const address = await app.listen({ host: config.host, port: config.port });
+    if (config.metrics.port !== null) {
+      metricsServer = await startMetricsServer(config.host, config.metrics.port, (error) =>
+        app?.log.warn({ err: error }, 'metrics collector failed'),
+      );
+      say(`metrics on ${metricsServer.url}`);
+    }
     // background jobs (large coupon batches); unfinished ones from a previous run resume
     app.jobs.start();
     say(`couponscan backend listening on ${address}`);

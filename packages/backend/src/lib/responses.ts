@@ -22,7 +22,7 @@ const DEFAULT_CODES: Record<ProblemStatus, readonly ErrorCode[]> = {
   422: ['validation_failed'],
   429: ['rate_limited'],
   500: ['internal_error'],
-  503: ['service_unavailable'],
+  503: ['database_unavailable', 'database_busy', 'service_unavailable'],
 };
 
 const DESCRIPTIONS: Record<ProblemStatus, string> = {
@@ -36,11 +36,12 @@ const DESCRIPTIONS: Record<ProblemStatus, string> = {
   422: 'The request breaks a rule',
   429: 'Too many requests',
   500: 'A bug on our side; the request changed nothing',
-  503: 'The database is unreachable',
+  503: 'The database is unreachable or busy; nothing was saved, retry after Retry-After seconds',
 };
 
 export interface ProblemResponse {
   description: string;
+  headers?: Record<string, TSchema>;
   content: Record<typeof PROBLEM_CONTENT_TYPE, { schema: TSchema }>;
 }
 
@@ -63,14 +64,24 @@ export function problemResponse(
   } as unknown as TSchema;
   return {
     description: `${description}: ${codes.map((code) => `\`${code}\``).join(', ')}`,
+    ...(status === 503 || status === 429 ? { headers: RETRY_AFTER_HEADERS } : {}),
     content: { [PROBLEM_CONTENT_TYPE]: { schema } },
   };
 }
 
+const RETRY_AFTER_HEADERS = {
+  'retry-after': {
+    type: 'string',
+    pattern: '^[0-9]+$',
+    description: 'Seconds to wait before retrying',
+  } as unknown as TSchema,
+};
+
 /**
  * The refusals a route can give. A status alone uses its usual code (`401` → `unauthenticated`,
  * `403` → `forbidden`, …); `{ 409: ['already_redeemed', 'voided'] }` lists the codes instead.
- * `500 internal_error` is always included: any route can fail.
+ * `500 internal_error` and `503` (the database unreachable or busy) are always included: any
+ * route can meet a bug or a database that is down.
  */
 export function problemResponses(
   ...statuses: (ProblemStatus | Partial<Record<ProblemStatus, readonly ErrorCode[]>>)[]
@@ -81,7 +92,7 @@ export function problemResponses(
     for (const code of list) set.add(code);
     codes.set(status, set);
   };
-  for (const entry of [...statuses, 500 as const]) {
+  for (const entry of [...statuses, 500 as const, 503 as const]) {
     if (typeof entry === 'number') add(entry, DEFAULT_CODES[entry]);
     else {
       for (const [status, list] of Object.entries(entry)) {
