@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // the failover suite is opt-in: vitest.ha.config.ts
+    exclude: [...configDefaults.exclude, 'test/ha/**'],
     globalSetup: ['test/global-setup.ts'],
     // every answer a test receives must match the OpenAPI document
     setupFiles: ['test/setup/answers-match-spec.ts'],

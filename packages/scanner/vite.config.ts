@@ -12,5 +12,6 @@ export default defineConfig({
   plugins: [react(), basicSsl(), lanQrPlugin()],
   server: { host: true, port: 5173, proxy: api },
   preview: { host: true, port: 4173, proxy: api },
-  build: { target: 'es2022', sourcemap: true },
+  // the manifest tells test/bundle-size.test.ts which files a staff phone loads first
+  build: { target: 'es2022', sourcemap: true, manifest: true },
 });

@@ -10,6 +10,9 @@ export default defineConfig({
     setupFiles: ['test/setup.ts'],
     // two cores: a second worker helps, more only thrash
     maxWorkers: 2,
+    // a deadline, not a timing assertion: on a loaded machine a test may take far longer than
+    // alone, and nothing waits for a timer anyway (issue 11)
+    testTimeout: 30_000,
     reporters: ['default', ['../../tooling/summary-reporter.ts', { label: 'scanner' }]],
   },
 });

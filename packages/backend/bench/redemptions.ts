@@ -1,18 +1,29 @@
-// Redemption benchmark: POST /api/redemptions on the real server (child process) and a real
-// PostgreSQL 18 (embedded), over loopback HTTP with autocannon.
-//   distinct  every request redeems another single-use coupon (its own code and Idempotency-Key)
-//   hot       every request redeems the same multi-use coupon: all of them queue on its row lock
-//   … via PgBouncer (transaction pooling), when the pgbouncer binary is installed
-// Results go in docs/benchmarks.md ("Redemptions"). Performance is measured here only, never by
-// timed assertions in tests.
+// Redemption benchmark (issue 9): the full stack against what the database itself can do, in one
+// run, on one durable PostgreSQL (bench/support/scratch.ts), on the same coupons:
+//   full stack     POST /api/redemptions on the production build, autocannon, 20 connections,
+//                  a random multi-use coupon and a new Idempotency-Key per request
+//   same SQL       pgbench sending the statement the server sends (generated from the compiled
+//                  query in redemptions.repository.ts, so it cannot drift), 20 clients
+//   one statement  pgbench with the leanest single statement that does the same work (a CTE)
+// then contention: one hot multi-use coupon under 50 connections, and 500 simultaneous
+// redemptions of one single-use coupon. It fails only if an invariant broke under load.
+// Results go in docs/benchmarks.md ("Redemptions"). Tests never assert timings.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { sql } from 'kysely';
+import { loadConfig } from '../src/config.ts';
 import type { Database } from '../src/db/database.ts';
+import { hashToken } from '../src/modules/auth/auth.service.ts';
 import { hashPassword } from '../src/modules/auth/password.ts';
 import { issueCoupons } from '../src/modules/coupons/coupons.service.ts';
+import { redeemCouponQuery } from '../src/modules/redemptions/redemptions.repository.ts';
 import { insertUser } from '../src/modules/users/users.repository.ts';
-import { startBenchDatabase, startBenchServer, type BenchServer } from './support/backend.ts';
+import {
+  buildProduction,
+  cpuMillis,
+  startBenchServer,
+  type BenchServer,
+} from './support/backend.ts';
 import {
   envNumber,
   formatStatuses,
@@ -21,46 +32,82 @@ import {
   type LoadRequest,
   type LoadResult,
 } from './support/load.ts';
-import { findPgBouncer, startPgBouncer } from './support/pgbouncer.ts';
+import {
+  findPgbench,
+  pgbenchStatement,
+  runPgbench,
+  type PgbenchResult,
+} from './support/pgbench.ts';
+import { checkpoint, startScratchDatabase, type ScratchDatabase } from './support/scratch.ts';
 
 const settings = {
   durationSeconds: envNumber('BENCH_DURATION_SECONDS', 10),
   warmupSeconds: envNumber('BENCH_WARMUP_SECONDS', 3),
   connections: envNumber('BENCH_CONNECTIONS', 20),
   hotConnections: envNumber('BENCH_HOT_CONNECTIONS', 50),
+  contention: envNumber('BENCH_CONTENTION', 500),
   staff: envNumber('BENCH_STAFF', 10),
-  /** The server's pool (DATABASE_POOL_SIZE), and PgBouncer's pool to PostgreSQL. */
-  poolSize: envNumber('BENCH_POOL_SIZE', 10),
+  coupons: envNumber('BENCH_COUPONS', 10_000),
+  /** The server's pool (DATABASE_POOL_SIZE); by default the configured default. */
+  poolSize: envNumber('BENCH_POOL_SIZE', loadConfig({}).databasePoolSize),
+  /** e.g. "5,10,20": short full-stack runs with each pool size first (how the default was chosen). */
+  poolSizes: (process.env.BENCH_POOL_SIZES ?? '')
+    .split(',')
+    .filter((size) => size.trim() !== '')
+    .map(Number),
 };
 
 const PASSWORD = 'bench-password';
+/** Multi-use coupons with the codes FIRST_CODE … FIRST_CODE + coupons - 1 (imported shape). */
+const FIRST_CODE = 100_000_001;
 
 interface Fixture {
-  campaignId: string;
-  hotCampaignId: string;
+  storeId: string;
+  randomCampaignId: string;
   hotCode: string;
+  hotCampaignId: string;
+  singleCode: string;
+  singleCampaignId: string;
+  staffIds: string[];
   cookies: string[];
+  /** users (with a live session each) that only pgbench redeems as: same SQL, one statement */
+  pgbenchUsers: { sameSql: PgbenchUser; oneStatement: PgbenchUser };
 }
 
-async function seed(db: Database, url: string): Promise<Fixture> {
+interface PgbenchUser {
+  id: string;
+  sessionId: string;
+}
+
+async function seed(db: Database, serverUrl: string): Promise<Fixture> {
   const store = await db
     .insertInto('stores')
     .values({ code: 'BENCH', name: 'Benchmark store' })
     .returning('id')
     .executeTakeFirstOrThrow();
   const passwordHash = await hashPassword(PASSWORD);
-  const emails: string[] = [];
-  for (let i = 0; i < settings.staff; i++) {
-    const email = `till-${i}@bench.test`;
-    await insertUser(db, {
-      email,
-      name: `Till ${i}`,
+  const user = async (name: string) => ({
+    email: `${name}@bench.test`,
+    id: await insertUser(db, {
+      email: `${name}@bench.test`,
+      name,
       role: 'staff',
       storeId: store.id,
       passwordHash,
-    });
-    emails.push(email);
-  }
+    }),
+  });
+  const staff: { email: string; id: string }[] = [];
+  for (let i = 0; i < settings.staff; i++) staff.push(await user(`till-${i}`));
+  const pgbenchUser = async (name: string): Promise<PgbenchUser> => {
+    const { id } = await user(name);
+    const sessionId = hashToken(randomUUID());
+    await db
+      .insertInto('sessions')
+      .values({ id: sessionId, user_id: id, expires_at: new Date(Date.now() + 86_400_000) })
+      .execute();
+    return { id, sessionId };
+  };
+
   const campaign = (name: string, maxRedemptionsPerCoupon: number) =>
     db
       .insertInto('campaigns')
@@ -73,14 +120,20 @@ async function seed(db: Database, url: string): Promise<Fixture> {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-  const single = await campaign('Benchmark: single-use coupons', 1);
+  const random = await campaign('Benchmark: multi-use coupons', 1_000_000);
+  await sql`insert into coupons (campaign_id, code, max_redemptions)
+    select ${random.id}::uuid, (${FIRST_CODE}::bigint + i)::text, 1000000
+      from generate_series(0, ${settings.coupons - 1}::int) as i`.execute(db);
   const hot = await campaign('Benchmark: one hot coupon', 2_000_000_000);
   const [hotCoupon] = await issueCoupons(db, hot.id, 1);
-  if (hotCoupon === undefined) throw new Error('the hot coupon was not issued');
+  const single = await campaign('Benchmark: one single-use coupon', 1);
+  const [singleCoupon] = await issueCoupons(db, single.id, 1);
+  if (hotCoupon === undefined || singleCoupon === undefined) throw new Error('coupons not issued');
+  await sql`analyze`.execute(db);
 
   const cookies: string[] = [];
-  for (const email of emails) {
-    const response = await fetch(`${url}/api/auth/login`, {
+  for (const { email } of staff) {
+    const response = await fetch(`${serverUrl}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, password: PASSWORD }),
@@ -91,64 +144,47 @@ async function seed(db: Database, url: string): Promise<Fixture> {
     }
     cookies.push(cookie);
   }
-  return { campaignId: single.id, hotCampaignId: hot.id, hotCode: hotCoupon.code, cookies };
-}
-
-/** Issues enough fresh single-use coupons for `seconds` at `rate` redemptions/s, with room. */
-async function issueFor(db: Database, campaignId: string, rate: number, seconds: number) {
-  // the warm-up underestimates the warmed-up rate: leave plenty of room
-  const count = Math.max(20_000, Math.ceil(rate * seconds * 3));
-  const codes: string[] = [];
-  for (let issued = 0; issued < count; issued += 10_000) {
-    const coupons = await issueCoupons(db, campaignId, Math.min(10_000, count - issued));
-    codes.push(...coupons.map((coupon) => coupon.code));
-  }
-  return codes;
+  return {
+    storeId: store.id,
+    randomCampaignId: random.id,
+    hotCode: hotCoupon.code,
+    hotCampaignId: hot.id,
+    singleCode: singleCoupon.code,
+    singleCampaignId: single.id,
+    staffIds: staff.map((s) => s.id),
+    cookies,
+    pgbenchUsers: {
+      sameSql: await pgbenchUser('pgbench-same-sql'),
+      oneStatement: await pgbenchUser('pgbench-one-statement'),
+    },
+  };
 }
 
 function redeemRequest(code: string, cookie: string): LoadRequest {
   return {
     method: 'POST',
     path: '/api/redemptions',
-    headers: {
-      cookie,
-      'content-type': 'application/json',
-      'idempotency-key': randomUUID(),
-    },
+    headers: { cookie, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
     body: JSON.stringify({ code }),
   };
 }
 
-interface Row {
-  scenario: string;
-  connections: number;
-  result: LoadResult;
+function randomCode(): string {
+  return String(FIRST_CODE + Math.floor(Math.random() * settings.coupons));
 }
 
-async function distinct(
-  server: BenchServer,
-  db: Database,
-  fixture: Fixture,
-  seconds: number,
-  expectedRate: number,
-): Promise<LoadResult> {
-  const codes = await issueFor(db, fixture.campaignId, expectedRate, seconds);
+function fullStack(server: BenchServer, fixture: Fixture, seconds: number): Promise<LoadResult> {
   let next = 0;
   return runLoad({
     url: server.url,
     connections: settings.connections,
     durationSeconds: seconds,
-    nextRequest: () => {
-      const code = codes[next];
-      if (code === undefined) return null;
-      const cookie = fixture.cookies[next % fixture.cookies.length] ?? '';
-      next++;
-      return redeemRequest(code, cookie);
-    },
+    nextRequest: () =>
+      redeemRequest(randomCode(), fixture.cookies[next++ % fixture.cookies.length] ?? ''),
   });
 }
 
-async function hot(server: BenchServer, fixture: Fixture): Promise<LoadResult> {
+function hotCoupon(server: BenchServer, fixture: Fixture): Promise<LoadResult> {
   let next = 0;
   return runLoad({
     url: server.url,
@@ -159,157 +195,446 @@ async function hot(server: BenchServer, fixture: Fixture): Promise<LoadResult> {
   });
 }
 
-/**
- * Every 201 is one ledger row, and the hot coupon's count is its number of ledger rows: the
- * benchmark doubles as a check under load. Requests still in flight when a run's time is up are
- * redeemed but not counted by autocannon, so the ledger may hold up to one per connection more.
- */
-async function checkLedger(db: Database, fixture: Fixture, rows: Row[]): Promise<void> {
-  const ledgerRows = async (campaignId: string) => {
-    const row = await db
-      .selectFrom('transactions')
-      .innerJoin('coupons', 'coupons.id', 'transactions.coupon_id')
-      .where('coupons.campaign_id', '=', campaignId)
-      .where('transactions.kind', '=', 'redemption')
-      .select((eb) => eb.fn.countAll<string>().as('count'))
-      .executeTakeFirstOrThrow();
-    return Number(row.count);
-  };
-  const answered = (hotCoupon: boolean) => {
-    const runs = rows.filter((row) => row.scenario.startsWith('hot') === hotCoupon);
-    return {
-      created: runs.reduce((sum, row) => sum + (row.result.statuses.get(201) ?? 0), 0),
-      inFlight: runs.reduce((sum, row) => sum + row.connections, 0),
-    };
-  };
-  // one statement, one snapshot: the server may still be committing the last requests
-  const hotCoupon = await sql<{ ledger: string; redemption_count: number }>`
-    select count(t.id) as ledger, c.redemption_count
-    from coupons c left join transactions t on t.coupon_id = c.id and t.kind = 'redemption'
-    where c.campaign_id = ${fixture.hotCampaignId}
-    group by c.id`
-    .execute(db)
-    .then((result) => result.rows[0]);
-  if (hotCoupon === undefined) throw new Error('the hot coupon is gone');
-  if (Number(hotCoupon.ledger) !== hotCoupon.redemption_count) {
-    throw new Error(
-      `hot coupon: ${hotCoupon.ledger} ledger rows but redemption_count ${hotCoupon.redemption_count}`,
-    );
-  }
-  const problems: string[] = [];
-  for (const [name, campaignId, hotOne] of [
-    ['distinct', fixture.campaignId, false],
-    ['hot', fixture.hotCampaignId, true],
-  ] as const) {
-    const ledger = await ledgerRows(campaignId);
-    const { created, inFlight } = answered(hotOne);
-    process.stdout.write(`ledger check, ${name}: ${created} answered 201, ${ledger} ledger rows\n`);
-    if (ledger < created || ledger > created + inFlight) {
-      problems.push(`${name}: ${created} answers 201 but ${ledger} ledger rows`);
-    }
-    if (hotOne && ledger !== hotCoupon.redemption_count) {
-      problems.push(
-        `hot coupon: ${ledger} ledger rows but redemption_count ${hotCoupon.redemption_count}`,
-      );
-    }
-  }
-  if (problems.length > 0) throw new Error(`the ledger does not match: ${problems.join('; ')}`);
+interface ContentionResult {
+  statuses: Map<number, number>;
+  errors: number;
+  p50: number;
+  p99: number;
+  max: number;
 }
 
-function describe(row: Row): string[] {
-  const { result } = row;
-  const ms = (value: number) => (Number.isNaN(value) ? '-' : value.toFixed(1));
-  const problems = result.errors + result.timeouts;
-  return [
-    row.scenario,
-    String(row.connections),
-    result.successPerSecond.toFixed(0),
-    ms(result.latency.p50),
-    ms(result.latency.p95),
-    ms(result.latency.p99),
-    ms(result.latency.max),
-    formatStatuses(result.statuses) + (problems > 0 ? ` errors×${problems}` : ''),
-  ];
+/** `count` redemptions of one single-use coupon, all sent at once, each on its own connection. */
+async function contention(
+  server: BenchServer,
+  fixture: Fixture,
+  count: number,
+): Promise<ContentionResult> {
+  const statuses = new Map<number, number>();
+  const times: number[] = [];
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const request = redeemRequest(
+        fixture.singleCode,
+        fixture.cookies[i % fixture.cookies.length] ?? '',
+      );
+      const started = performance.now();
+      try {
+        const response = await fetch(server.url + request.path, {
+          method: 'POST',
+          headers: request.headers,
+          body: request.body,
+        });
+        await response.arrayBuffer();
+        times.push(performance.now() - started);
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      } catch {
+        errors += 1;
+      }
+    }),
+  );
+  times.sort((a, b) => a - b);
+  const at = (p: number) => times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)] ?? 0;
+  return { statuses, errors, p50: at(0.5), p99: at(0.99), max: times.at(-1) ?? 0 };
+}
+
+/** The statement the server sends, with pgbench variables in place of its values. */
+function sameSqlScript(db: Database): string {
+  const statement = pgbenchStatement(
+    redeemCouponQuery(db, {
+      userId: 'user_id',
+      sessionId: 'session_id',
+      storeId: 'store_id',
+      idempotencyKey: 'key',
+      requestHash: 'request_hash',
+      code: 'code',
+      rawCode: 'code',
+      displayCode: 'code',
+      invalidDetail: null,
+      // compiled with variable names as values: bound as -D ttl_hours=24 … below
+      ttlHours: 'ttl_hours' as unknown as number,
+      undoWindowMinutes: 'undo_minutes' as unknown as number,
+    }),
+  );
+  return `${pgbenchPreamble()}${statement};\n`;
+}
+
+function pgbenchPreamble(): string {
+  return (
+    `\\set code random(${FIRST_CODE}, ${FIRST_CODE + settings.coupons - 1})\n` +
+    `\\set key random(1, 9000000000000000000)\n`
+  );
+}
+
+/**
+ * The leanest single statement that does a redemption's work: lock the coupon FOR UPDATE, judge
+ * it by redemption_refusal(), write the scan, the ledger row (its triggers still fire) and the
+ * key with its answer. It claims the key last, not first (a CTE cannot wait on it and then
+ * decide), so it is a floor to compare against, not a replacement.
+ */
+function oneStatementScript(): string {
+  return `${pgbenchPreamble()}with coupon as (
+  select c.id, c.redemption_count, c.max_redemptions,
+         redemption_refusal(c.voided_at, c.redemption_count, c.max_redemptions, k.status,
+           k.valid_from, k.valid_until,
+           not exists (select 1 from campaign_stores cs where cs.campaign_id = k.id)
+           or exists (select 1 from campaign_stores cs
+                       where cs.campaign_id = k.id and cs.store_id = :store_id::uuid),
+           now()) as refusal
+    from coupons c join campaigns k on k.id = c.campaign_id
+   where c.code = :code::text
+     for update of c
+), scan as (
+  insert into scans (coupon_id, code, outcome, store_id, user_id, created_at)
+  select id, :code::text, coalesce(refusal, 'redeemed'), :store_id::uuid, :user_id::uuid, clock_timestamp()
+    from coupon
+  returning id, coupon_id, outcome, created_at
+), entry as (
+  insert into transactions (kind, coupon_id, store_id, user_id, scan_id, created_at)
+  select 'redemption', coupon_id, :store_id::uuid, :user_id::uuid, id, created_at
+    from scan where outcome = 'redeemed'
+  returning id
+), claimed as (
+  insert into idempotency_keys (user_id, key, request_hash, response_status, response_body, expires_at)
+  select :user_id::uuid, :key::text, 'pgbench', case when e.id is null then 409 else 201 end,
+         jsonb_build_object('outcome', s.outcome, 'scanId', s.id, 'id', e.id),
+         now() + interval '24 hours'
+    from scan s left join entry e on true
+  returning 1
+)
+select outcome from scan;
+`;
+}
+
+async function pgbench(
+  binary: string,
+  scratch: ScratchDatabase,
+  fixture: Fixture,
+  script: string,
+  user: PgbenchUser,
+): Promise<PgbenchResult> {
+  await checkpoint(scratch.db);
+  return runPgbench(binary, scratch.url, script, {
+    clients: settings.connections,
+    seconds: settings.durationSeconds,
+    variables: {
+      user_id: user.id,
+      session_id: user.sessionId,
+      store_id: fixture.storeId,
+      request_hash: 'pgbench',
+      ttl_hours: '24',
+      undo_minutes: '10',
+    },
+  });
+}
+
+interface Counts {
+  /** 201 answers of the full-stack runs on the random coupons (warm-up included) */
+  randomCreated: number;
+  randomInFlight: number;
+  hotCreated: number;
+  pgbench: { user: PgbenchUser; runs: (PgbenchResult | undefined)[] }[];
+  contention: ContentionResult;
+}
+
+/**
+ * The invariants, read from a settled ledger (the servers are stopped): every 201 has its ledger
+ * row, each pgbench transaction wrote one, every coupon's count equals its ledger, and the
+ * single-use coupon was redeemed exactly once. Requests still in flight when a timed run ended are
+ * redeemed but not counted, so a ledger may hold up to one per connection more.
+ */
+async function checkInvariants(db: Database, fixture: Fixture, counts: Counts): Promise<string[]> {
+  const problems: string[] = [];
+  const ledgerBy = async (filter: { campaignId?: string; userIds?: string[] }) => {
+    let query = db
+      .selectFrom('transactions')
+      .where('kind', '=', 'redemption')
+      .select((eb) => eb.fn.countAll<string>().as('n'));
+    if (filter.campaignId !== undefined) query = query.where('campaign_id', '=', filter.campaignId);
+    if (filter.userIds !== undefined) query = query.where('user_id', 'in', filter.userIds);
+    return Number((await query.executeTakeFirstOrThrow()).n);
+  };
+  const within = (name: string, ledger: number, answered: number, inFlight: number) => {
+    process.stdout.write(`ledger check, ${name}: ${answered} answered, ${ledger} ledger rows\n`);
+    if (ledger < answered || ledger > answered + inFlight)
+      problems.push(`${name}: ${answered} answered but ${ledger} ledger rows`);
+  };
+  within(
+    'full stack (201s)',
+    await ledgerBy({ campaignId: fixture.randomCampaignId, userIds: fixture.staffIds }),
+    counts.randomCreated,
+    counts.randomInFlight,
+  );
+  for (const { user, runs } of counts.pgbench) {
+    const done = runs.filter((run) => run !== undefined);
+    within(
+      `pgbench user ${user.id.slice(0, 8)} (transactions)`,
+      await ledgerBy({ userIds: [user.id] }),
+      done.reduce((sum, run) => sum + run.transactions, 0),
+      settings.connections * done.length,
+    );
+  }
+  within(
+    'hot coupon (201s)',
+    await ledgerBy({ campaignId: fixture.hotCampaignId }),
+    counts.hotCreated,
+    settings.hotConnections,
+  );
+  const single = await ledgerBy({ campaignId: fixture.singleCampaignId });
+  const created = counts.contention.statuses.get(201) ?? 0;
+  process.stdout.write(
+    `ledger check, single-use coupon: ${created} × 201, ${single} ledger rows\n`,
+  );
+  if (created !== 1 || single !== 1)
+    problems.push(`single-use coupon: ${created} × 201 and ${single} ledger rows, not 1 and 1`);
+  const answered = [...counts.contention.statuses.values()].reduce((sum, n) => sum + n, 0);
+  if (answered !== settings.contention || counts.contention.errors > 0)
+    problems.push(
+      `contention: ${answered} of ${settings.contention} answered, ${counts.contention.errors} errors`,
+    );
+  const drift = await sql<{ n: string }>`
+    select count(*) as n from coupons c
+     where c.redemption_count <> (
+       select count(*) filter (where t.kind = 'redemption') - count(*) filter (where t.kind = 'reversal')
+         from transactions t where t.coupon_id = c.id)`.execute(db);
+  const drifted = Number(drift.rows[0]?.n ?? 0);
+  process.stdout.write(`ledger check, every coupon: ${drifted} counts differ from the ledger\n`);
+  if (drifted > 0) problems.push(`${drifted} coupons' counts differ from their ledger`);
+  return problems;
+}
+
+const ms = (value: number) => (Number.isNaN(value) ? '-' : value.toFixed(1));
+
+/**
+ * Short full-stack runs with each pool size in BENCH_POOL_SIZES, with the ledger's NOTIFY trigger
+ * off (with it on, commits are serialised and every pool size gives the same rate). Returns the
+ * 201s it caused, for the ledger check.
+ */
+async function poolSweep(scratch: ScratchDatabase, fixture: Fixture): Promise<number> {
+  const rows: string[][] = [];
+  let created = 0;
+  await setLedgerNotify(scratch.db, false);
+  for (const size of settings.poolSizes) {
+    const server = await startBenchServer(
+      scratch.url,
+      { DATABASE_POOL_SIZE: String(size) },
+      { production: true },
+    );
+    try {
+      const warm = await fullStack(server, fixture, settings.warmupSeconds);
+      await checkpoint(scratch.db);
+      const result = await fullStack(server, fixture, settings.durationSeconds);
+      created += (warm.statuses.get(201) ?? 0) + (result.statuses.get(201) ?? 0);
+      rows.push([
+        String(size),
+        result.successPerSecond.toFixed(0),
+        ms(result.latency.p50),
+        ms(result.latency.p99),
+      ]);
+    } finally {
+      await server.stop();
+    }
+  }
+  await setLedgerNotify(scratch.db, true);
+  process.stdout.write(
+    `\nPool size (DATABASE_POOL_SIZE), full stack, ${settings.connections} connections, ledger NOTIFY off\n`,
+  );
+  printTable(['pool', 'redeemed/s', 'p50 ms', 'p99 ms'], rows);
+  return created;
+}
+
+async function hasLedgerNotify(db: Database): Promise<boolean> {
+  const found = await sql<{ n: string }>`
+    select count(*) as n from pg_trigger where tgname = 'transactions_notify'`.execute(db);
+  return Number(found.rows[0]?.n) > 0;
+}
+
+async function setLedgerNotify(db: Database, on: boolean): Promise<void> {
+  if (!(await hasLedgerNotify(db))) return;
+  await sql
+    .raw(`alter table transactions ${on ? 'enable' : 'disable'} trigger transactions_notify`)
+    .execute(db);
 }
 
 export async function run(): Promise<void> {
+  const pgbenchBinary = findPgbench();
+  if (pgbenchBinary === null)
+    throw new Error('no pgbench (Debian: apt-get install postgresql-client)');
   process.stdout.write(
-    `redemptions: ${settings.durationSeconds} s per scenario (BENCH_DURATION_SECONDS), ` +
+    `redemptions: ${settings.durationSeconds} s per run (BENCH_DURATION_SECONDS), ` +
+      `${settings.connections} connections, ${settings.coupons} multi-use coupons, ` +
       `server pool ${settings.poolSize}, ${os.cpus().length} CPUs, Node ${process.version}\n`,
   );
-  const database = await startBenchDatabase();
-  const servers: { stop(): Promise<void> }[] = [];
+  buildProduction();
+  const scratch = await startScratchDatabase();
+  process.stdout.write(
+    `database: ${scratch.description}\nserver: production build (dist/server.js)\n`,
+  );
+  let server: BenchServer | null = null;
   try {
-    const version = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(
-      database.db,
+    server = await startBenchServer(
+      scratch.url,
+      { DATABASE_POOL_SIZE: String(settings.poolSize) },
+      { production: true },
     );
-    const serverEnv = { DATABASE_POOL_SIZE: String(settings.poolSize) };
-    const server = await startBenchServer(database.url, serverEnv);
-    servers.push(server);
-    const fixture = await seed(database.db, server.url);
+    const fixture = await seed(scratch.db, server.url);
+    const sweepCreated = settings.poolSizes.length > 0 ? await poolSweep(scratch, fixture) : 0;
 
-    const rows: Row[] = [];
-    const measure = async (scenario: string, connections: number, load: Promise<LoadResult>) => {
-      const result = await load;
-      rows.push({ scenario, connections, result });
-      if (result.endedEarly) {
-        process.stdout.write(`${scenario}: ran out of coupons after ${result.durationSeconds} s\n`);
-      }
-      return result;
-    };
-
-    const warmup = await measure(
-      'warm-up',
-      settings.connections,
-      distinct(server, database.db, fixture, settings.warmupSeconds, 2_000),
-    );
-    await measure(
-      'distinct coupons',
-      settings.connections,
-      distinct(server, database.db, fixture, settings.durationSeconds, warmup.successPerSecond),
-    );
-    await measure('hot coupon', settings.hotConnections, hot(server, fixture));
-
-    const pgbouncer = findPgBouncer();
-    if (pgbouncer === null) {
+    // 1. the full stack, after a warm-up (JIT, pools, prepared statements), then 2. the same SQL
+    // and 3. the one statement through pgbench, on the same database and coupons
+    const warmup = await fullStack(server, fixture, settings.warmupSeconds);
+    const trio = async () => {
+      await checkpoint(scratch.db);
+      const cpuBefore = cpuMillis((server as BenchServer).pid);
+      const full = await fullStack(server as BenchServer, fixture, settings.durationSeconds);
+      const serverCpuMs = cpuMillis((server as BenchServer).pid) - cpuBefore;
       process.stdout.write(
-        'PgBouncer: skipped, no pgbouncer binary (Debian: apt-get install pgbouncer)\n',
+        `server process: ${(serverCpuMs / Math.max(1, full.requests)).toFixed(2)} ms CPU per request ` +
+          `(${((serverCpuMs / 1000 / full.durationSeconds) * 100).toFixed(0)}% of one core)\n`,
       );
-    } else {
-      const bouncer = await startPgBouncer(pgbouncer, database.url, settings.poolSize);
-      servers.push(bouncer);
-      // the server keeps a pool of its own; PgBouncer multiplexes it onto its own pool
-      const viaBouncer = await startBenchServer(bouncer.url, {
-        ...serverEnv,
-        DATABASE_POOL_SIZE: String(settings.poolSize * 2),
-      });
-      servers.push(viaBouncer);
-      await measure(
-        'distinct coupons via PgBouncer',
-        settings.connections,
-        distinct(
-          viaBouncer,
-          database.db,
-          fixture,
-          settings.durationSeconds,
-          rows[1]?.result.successPerSecond ?? 2_000,
-        ),
+      const sameSql = await pgbench(
+        pgbenchBinary,
+        scratch,
+        fixture,
+        sameSqlScript(scratch.db),
+        fixture.pgbenchUsers.sameSql,
       );
-      await measure('hot coupon via PgBouncer', settings.hotConnections, hot(viaBouncer, fixture));
+      const oneStatement = await pgbench(
+        pgbenchBinary,
+        scratch,
+        fixture,
+        oneStatementScript(),
+        fixture.pgbenchUsers.oneStatement,
+      );
+      return { full, sameSql, oneStatement };
+    };
+    const { full, sameSql, oneStatement } = await trio();
+    // Diagnostic: the live feed's NOTIFY on every ledger row (migration 2026_11_29_0200) makes
+    // PostgreSQL serialise the commits of the transactions that notify, WAL flush included, so
+    // no two redemptions share an fsync. The same three runs with that trigger off show its cost.
+    let withoutNotify: Awaited<ReturnType<typeof trio>> | null = null;
+    if ((await hasLedgerNotify(scratch.db)) && process.env.BENCH_NOTIFY_DIAGNOSTIC !== '0') {
+      await setLedgerNotify(scratch.db, false);
+      try {
+        withoutNotify = await trio();
+      } finally {
+        await setLedgerNotify(scratch.db, true);
+      }
     }
+    // 4. contention
+    await checkpoint(scratch.db);
+    const hot = await hotCoupon(server, fixture);
+    const single = await contention(server, fixture, settings.contention);
 
-    process.stdout.write(
-      `\nRedemptions on PostgreSQL ${version.rows[0]?.v ?? '?'} (embedded, ${database.durability})\n`,
-    );
+    process.stdout.write('\n');
     printTable(
-      ['scenario', 'connections', 'redeemed/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'answers'],
-      rows.filter((row) => row.scenario !== 'warm-up').map(describe),
+      ['run', 'clients', 'redeemed/s', 'p50 ms', 'p99 ms', 'max ms', 'answers'],
+      [
+        ...[
+          ['full stack (HTTP, production build)', settings.connections, full] as const,
+          ...(withoutNotify === null
+            ? []
+            : ([
+                [
+                  'full stack, ledger NOTIFY off (diagnostic)',
+                  settings.connections,
+                  withoutNotify.full,
+                ],
+              ] as const)),
+          ['hot coupon (HTTP)', settings.hotConnections, hot] as const,
+        ].map(([name, clients, result]) => [
+          name,
+          String(clients),
+          result.successPerSecond.toFixed(0),
+          ms(result.latency.p50),
+          ms(result.latency.p99),
+          ms(result.latency.max),
+          formatStatuses(result.statuses) +
+            (result.errors + result.timeouts > 0
+              ? ` errors×${result.errors + result.timeouts}`
+              : ''),
+        ]),
+        ...[
+          ['pgbench, same SQL (redeem_coupon())', sameSql] as const,
+          ['pgbench, one statement (CTE)', oneStatement] as const,
+          ...(withoutNotify === null
+            ? []
+            : ([
+                ['pgbench, same SQL, ledger NOTIFY off (diagnostic)', withoutNotify.sameSql],
+                [
+                  'pgbench, one statement, ledger NOTIFY off (diagnostic)',
+                  withoutNotify.oneStatement,
+                ],
+              ] as const)),
+        ].map(([name, result]) => [
+          name,
+          String(settings.connections),
+          result.tps.toFixed(0),
+          '-',
+          '-',
+          '-',
+          `${result.transactions} transactions, ${result.failed} failed, ` +
+            `average ${result.latencyAverageMs.toFixed(1)} ms`,
+        ]),
+        [
+          `${settings.contention} at once, one single-use coupon (HTTP)`,
+          String(settings.contention),
+          '-',
+          ms(single.p50),
+          ms(single.p99),
+          ms(single.max),
+          formatStatuses(single.statuses) + (single.errors > 0 ? ` errors×${single.errors}` : ''),
+        ],
+      ],
     );
-    // with the servers gone nothing more commits, so the check reads a settled ledger
-    for (const server of servers.splice(0).reverse()) await server.stop();
-    await checkLedger(database.db, fixture, rows);
+
+    await server.stop();
+    server = null;
+    const problems = await checkInvariants(scratch.db, fixture, {
+      randomCreated:
+        (warmup.statuses.get(201) ?? 0) +
+        (full.statuses.get(201) ?? 0) +
+        (withoutNotify?.full.statuses.get(201) ?? 0) +
+        sweepCreated,
+      randomInFlight:
+        settings.connections * ((withoutNotify === null ? 2 : 3) + 2 * settings.poolSizes.length),
+      hotCreated: hot.statuses.get(201) ?? 0,
+      pgbench: [
+        { user: fixture.pgbenchUsers.sameSql, runs: [sameSql, withoutNotify?.sameSql] },
+        {
+          user: fixture.pgbenchUsers.oneStatement,
+          runs: [oneStatement, withoutNotify?.oneStatement],
+        },
+      ],
+      contention: single,
+    });
+
+    // the best single statement: the CTE, or the server's own statement if that is faster
+    const best = Math.max(oneStatement.tps, sameSql.tps);
+    process.stdout.write(
+      `\nredeem: ${full.successPerSecond.toFixed(0)}/s full stack, ${sameSql.tps.toFixed(0)}/s same SQL, ` +
+        `${best.toFixed(0)}/s one statement, ratio ${(full.successPerSecond / best).toFixed(2)}, ` +
+        `p50 ${ms(full.latency.p50)} ms, p99 ${ms(full.latency.p99)} ms\n`,
+    );
+    process.stdout.write(
+      `contention: ${settings.contention} at once on one single-use coupon: ` +
+        `${single.statuses.get(201) ?? 0} × 201, p99 ${ms(single.p99)} ms; ` +
+        `hot coupon, ${settings.hotConnections} clients: ${hot.successPerSecond.toFixed(0)}/s, ` +
+        `p99 ${ms(hot.latency.p99)} ms\n`,
+    );
+    if (withoutNotify !== null) {
+      const bestOff = Math.max(withoutNotify.oneStatement.tps, withoutNotify.sameSql.tps);
+      process.stdout.write(
+        `diagnostic, ledger NOTIFY trigger off: ${withoutNotify.full.successPerSecond.toFixed(0)}/s full stack, ` +
+          `${withoutNotify.sameSql.tps.toFixed(0)}/s same SQL, ${bestOff.toFixed(0)}/s one statement, ` +
+          `ratio ${(withoutNotify.full.successPerSecond / bestOff).toFixed(2)}, ` +
+          `p50 ${ms(withoutNotify.full.latency.p50)} ms, p99 ${ms(withoutNotify.full.latency.p99)} ms\n`,
+      );
+    }
+    if (problems.length > 0)
+      throw new Error(`invariants broken under load: ${problems.join('; ')}`);
   } finally {
-    for (const server of servers.reverse()) await server.stop();
-    await database.stop();
+    await server?.stop();
+    await scratch.stop();
   }
 }

@@ -20,9 +20,11 @@ import statsRoutes from './modules/stats/stats.routes.ts';
 import storesRoutes from './modules/stores/stores.routes.ts';
 import usersRoutes from './modules/users/users.routes.ts';
 import auth from './plugins/auth.ts';
-import errors from './plugins/errors.ts';
+import csrf from './plugins/csrf.ts';
+import errors, { answerClientError, answerFrameworkError } from './plugins/errors.ts';
 import jobs from './plugins/jobs.ts';
 import metrics from './plugins/metrics.ts';
+import { ajvOptions } from './plugins/validation.ts';
 import openapi from './plugins/openapi.ts';
 import security from './plugins/security.ts';
 
@@ -53,7 +55,10 @@ export async function buildApp({
     connectionTimeout: config.timeouts.connectionMs,
     // longer than the usual load balancer's idle timeout (60 s), so it closes first
     keepAliveTimeout: 72_000,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    ajv: ajvOptions,
+    // errors the router and Node's HTTP parser raise before any route runs: problem+json too
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
@@ -64,6 +69,7 @@ export async function buildApp({
   await app.register(security);
   await app.register(metrics);
   await app.register(rateLimit, { global: false });
+  await app.register(csrf);
   await app.register(auth);
   await app.register(jobs);
 

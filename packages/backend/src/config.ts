@@ -49,7 +49,16 @@ export interface Config {
   sessionCacheSeconds: number;
   cookieSecure: boolean;
   trustProxy: boolean;
-  rateLimit: { loginPerMinute: number; redemptionsPerMinute: number };
+  rateLimit: {
+    /** per IP and email */
+    loginPerMinute: number;
+    /** per IP, whatever the email: one address trying many accounts */
+    loginPerIpPerMinute: number;
+    redemptionsPerMinute: number;
+    /** code look-ups (GET /api/coupons/:code) per user, and per IP */
+    lookupsPerMinute: number;
+    lookupsPerIpPerMinute: number;
+  };
   /** Built scanner app to serve at `/`, if any. */
   staticDir: string | null;
   /**
@@ -59,6 +68,11 @@ export interface Config {
   metrics: { token: string | null; port: number | null };
   /** Node's server timeouts: a whole request must arrive within; an idle socket is closed after. */
   timeouts: { requestMs: number; connectionMs: number };
+  /**
+   * Origins the app is served from (PUBLIC_ORIGIN, comma-separated): state-changing requests
+   * from a browser must come from one of them or from the API's own host (plugins/csrf.ts).
+   */
+  publicOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -141,6 +155,21 @@ export function loadConfig(
     problems.push('METRICS_TOKEN must have at least 16 characters');
   }
   const metricsPort = integer('METRICS_PORT', 0, 0, 65535);
+  // the scanner's dev server (pnpm dev) is the app's origin during development
+  const devOrigins = ['https://localhost:5173', 'https://127.0.0.1:5173'];
+  const publicOrigins =
+    env.PUBLIC_ORIGIN === undefined || env.PUBLIC_ORIGIN === ''
+      ? production
+        ? []
+        : devOrigins
+      : env.PUBLIC_ORIGIN.split(',').map((origin) => origin.trim().replace(/\/+$/, ''));
+  for (const origin of publicOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      problems.push(
+        `PUBLIC_ORIGIN must list origins such as https://coupons.example.com, got "${origin}"`,
+      );
+    }
+  }
 
   const config: Config = {
     host: env.HOST ?? '127.0.0.1',
@@ -186,7 +215,10 @@ export function loadConfig(
     trustProxy: flag('TRUST_PROXY', false),
     rateLimit: {
       loginPerMinute: integer('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 100_000),
+      loginPerIpPerMinute: integer('RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE', 30, 1, 100_000),
       redemptionsPerMinute: integer('RATE_LIMIT_REDEMPTIONS_PER_MINUTE', 300, 1, 1_000_000),
+      lookupsPerMinute: integer('RATE_LIMIT_LOOKUPS_PER_MINUTE', 60, 1, 1_000_000),
+      lookupsPerIpPerMinute: integer('RATE_LIMIT_LOOKUPS_PER_IP_PER_MINUTE', 300, 1, 1_000_000),
     },
     staticDir,
     metrics: { token: metricsToken, port: metricsPort === 0 ? null : metricsPort },
@@ -194,6 +226,7 @@ export function loadConfig(
       requestMs: integer('REQUEST_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
       connectionMs: integer('CONNECTION_TIMEOUT_SECONDS', 120, 1, 3600) * 1000,
     },
+    publicOrigins,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

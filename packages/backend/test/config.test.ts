@@ -39,8 +39,15 @@ describe('loadConfig', () => {
       sessionCacheSeconds: 30,
       cookieSecure: false,
       trustProxy: false,
-      rateLimit: { loginPerMinute: 10, redemptionsPerMinute: 300 },
+      rateLimit: {
+        loginPerMinute: 10,
+        loginPerIpPerMinute: 30,
+        redemptionsPerMinute: 300,
+        lookupsPerMinute: 60,
+        lookupsPerIpPerMinute: 300,
+      },
       staticDir: null,
+      publicOrigins: ['https://localhost:5173', 'https://127.0.0.1:5173'],
     });
   });
 
@@ -60,6 +67,7 @@ describe('loadConfig', () => {
       COOKIE_SECURE: 'off',
       RATE_LIMIT_LOGIN_PER_MINUTE: '5',
       STATIC_DIR: 'some/dir',
+      PUBLIC_ORIGIN: 'https://coupons.example.com/, https://till.example.com',
     });
     expect(config).toMatchObject({
       host: '0.0.0.0',
@@ -75,6 +83,7 @@ describe('loadConfig', () => {
       cookieSecure: false,
       rateLimit: { loginPerMinute: 5, redemptionsPerMinute: 300 },
       staticDir: path.resolve('some/dir'),
+      publicOrigins: ['https://coupons.example.com', 'https://till.example.com'],
     });
   });
 

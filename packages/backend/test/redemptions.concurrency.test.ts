@@ -1,185 +1,25 @@
-// The race from the project's first report: many phones redeem one coupon at the same moment.
-// Over real HTTP against listening servers, so the requests truly overlap in PostgreSQL.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The race suite (test/helpers/race-suite.ts) against two app instances with pools of their own,
+// like two backend processes behind a balancer.
 import { createDatabase } from '../src/db/database.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { createTestApp, listen, type TestApp } from './helpers/app.ts';
-import type { ApiClient } from './helpers/factories.ts';
-import { loggedIn, makeCoupon, makeUser } from './helpers/factories.ts';
+import { createTestApp, listen } from './helpers/app.ts';
+import { createTestDatabase } from './helpers/database.ts';
+import { raceSettings, raceSuite } from './helpers/race-suite.ts';
 
-let database: TestDatabase;
-let first: TestApp;
-let second: TestApp;
-let firstUrl: string;
-let secondUrl: string;
-
-beforeAll(async () => {
-  database = await createTestDatabase(40);
-  // Two app instances with pools of their own, like two backend processes behind a balancer.
-  first = await createTestApp({ database });
-  second = await createTestApp({
-    database: { ...database, db: createDatabase(database.url, 40), close: () => Promise.resolve() },
+raceSuite('two app instances', async () => {
+  const database = await createTestDatabase(40, raceSettings());
+  const first = await createTestApp({ database });
+  const secondDb = createDatabase(database.url, 40, raceSettings());
+  const second = await createTestApp({
+    database: { ...database, db: secondDb, close: () => Promise.resolve() },
   });
-  firstUrl = await listen(first.app);
-  secondUrl = await listen(second.app);
-});
-
-afterAll(async () => {
-  await first.close();
-  await second.close();
-  await second.db.destroy();
-  await database.close();
-});
-
-async function staffClients(count: number, storeId?: string): Promise<ApiClient[]> {
-  const store = storeId ?? (await makeUser(database.db, 'staff')).store_id ?? undefined;
-  const clients: ApiClient[] = [];
-  for (let i = 0; i < count; i++) {
-    const user = await makeUser(database.db, 'staff', {
-      ...(store === undefined ? {} : { storeId: store }),
-    });
-    clients.push(await loggedIn(i % 2 === 0 ? firstUrl : secondUrl, user.email));
-  }
-  return clients;
-}
-
-async function ledgerAndScans(couponId: string) {
-  const ledger = await database.db
-    .selectFrom('transactions')
-    .selectAll()
-    .where('coupon_id', '=', couponId)
-    .execute();
-  const scans = await database.db
-    .selectFrom('scans')
-    .selectAll()
-    .where('coupon_id', '=', couponId)
-    .execute();
-  const coupon = await database.db
-    .selectFrom('coupons')
-    .selectAll()
-    .where('id', '=', couponId)
-    .executeTakeFirstOrThrow();
-  return { ledger, scans, coupon };
-}
-
-describe('concurrent redemptions over real HTTP', () => {
-  it('100 simultaneous redemptions of a single-use coupon give exactly one 201 and 99 already_redeemed', async () => {
-    const { coupon } = await makeCoupon(database.db);
-    const [staff] = await staffClients(1);
-    if (staff === undefined) throw new Error('no client');
-    const responses = await Promise.all(
-      Array.from({ length: 100 }, () => staff.redeem(coupon.code)),
-    );
-
-    const statuses = responses.map((r) => r.status);
-    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
-    expect(statuses.filter((s) => s === 409)).toHaveLength(99);
-    expect(statuses.filter((s) => s >= 500)).toHaveLength(0);
-    for (const refused of responses.filter((r) => r.status === 409)) {
-      expect(refused.body).toMatchObject({ code: 'already_redeemed', outcome: 'already_redeemed' });
-    }
-    const { ledger, scans, coupon: after } = await ledgerAndScans(coupon.id);
-    expect(ledger).toHaveLength(1);
-    expect(scans).toHaveLength(100);
-    expect(scans.filter((s) => s.outcome === 'redeemed')).toHaveLength(1);
-    expect(after.redemption_count).toBe(1);
-  });
-
-  it('a coupon with a limit of 3 is redeemed exactly 3 times by 60 phones across two app instances', async () => {
-    const { coupon } = await makeCoupon(database.db, { maxRedemptionsPerCoupon: 3 });
-    const clients = await staffClients(6);
-    const responses = await Promise.all(
-      Array.from({ length: 60 }, (_, i) =>
-        (clients[i % clients.length] as ApiClient).redeem(coupon.code),
-      ),
-    );
-    expect(responses.filter((r) => r.status === 201)).toHaveLength(3);
-    expect(responses.filter((r) => r.status === 409)).toHaveLength(57);
-    const { ledger, scans, coupon: after } = await ledgerAndScans(coupon.id);
-    expect(ledger).toHaveLength(3);
-    expect(scans).toHaveLength(60);
-    expect(after.redemption_count).toBe(3);
-  });
-
-  it('the same race split across two app instances with separate pools still redeems once', async () => {
-    const { coupon } = await makeCoupon(database.db);
-    const clients = await staffClients(2);
-    const responses = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => (clients[i % 2] as ApiClient).redeem(coupon.code)),
-    );
-    expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
-    expect(responses.filter((r) => r.status === 409)).toHaveLength(49);
-    expect((await ledgerAndScans(coupon.id)).ledger).toHaveLength(1);
-  });
-
-  it('a redemption racing a reversal never leaves the count and the ledger apart', async () => {
-    for (let round = 0; round < 10; round++) {
-      const { coupon } = await makeCoupon(database.db);
-      const [staff] = await staffClients(1);
-      if (staff === undefined) throw new Error('no client');
-      const redeemed = await staff.redeem(coupon.code);
-      expect(redeemed.status).toBe(201);
-      const redemptionId = (redeemed.body as { redemption: { id: string } }).redemption.id;
-
-      const [reversal, again] = await Promise.all([
-        staff.request('POST', `/api/redemptions/${redemptionId}/reversal`, {
-          reason: 'wrong coupon',
-        }),
-        staff.redeem(coupon.code),
-      ]);
-      expect(reversal.status).toBe(201);
-      // Either the redemption came first (refused) or the reversal did (redeemed again).
-      expect([201, 409]).toContain(again.status);
-      const { ledger, coupon: after } = await ledgerAndScans(coupon.id);
-      const standing =
-        ledger.filter((t) => t.kind === 'redemption').length -
-        ledger.filter((t) => t.kind === 'reversal').length;
-      expect(after.redemption_count).toBe(standing);
-      expect(standing).toBe(again.status === 201 ? 1 : 0);
-    }
-  });
-
-  it('a redemption racing a void is either refused as voided or happened before the void', async () => {
-    const marketer = await makeUser(database.db, 'marketer');
-    const marketerClient = await loggedIn(secondUrl, marketer.email);
-    for (let round = 0; round < 10; round++) {
-      const { coupon } = await makeCoupon(database.db);
-      const [staff] = await staffClients(1);
-      if (staff === undefined) throw new Error('no client');
-      const [redeemed, voided] = await Promise.all([
-        staff.redeem(coupon.code),
-        marketerClient.request('POST', `/api/coupons/${coupon.code}/void`, { reason: 'misprint' }),
-      ]);
-      expect(voided.status).toBe(200);
-      const { ledger, coupon: after } = await ledgerAndScans(coupon.id);
-      if (redeemed.status === 201) {
-        expect(ledger).toHaveLength(1);
-        expect(ledger[0]?.created_at.getTime()).toBeLessThanOrEqual(
-          after.voided_at?.getTime() ?? 0,
-        );
-      } else {
-        expect(redeemed.body).toMatchObject({ code: 'voided' });
-        expect(ledger).toHaveLength(0);
-      }
-    }
-  });
-
-  it('retries with one Idempotency-Key, sent concurrently, redeem once and all replay the same answer', async () => {
-    const { coupon } = await makeCoupon(database.db, { maxRedemptionsPerCoupon: 5 });
-    const [staff] = await staffClients(1);
-    if (staff === undefined) throw new Error('no client');
-    const key = 'retry-key-0001';
-    const responses = await Promise.all(
-      Array.from({ length: 20 }, () => staff.redeem(coupon.code, key)),
-    );
-    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(201));
-    const ids = new Set(
-      responses.map((r) => (r.body as { redemption: { id: string } }).redemption.id),
-    );
-    expect(ids.size).toBe(1);
-    expect(responses.filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(19);
-    const { ledger, coupon: after } = await ledgerAndScans(coupon.id);
-    expect(ledger).toHaveLength(1);
-    expect(after.redemption_count).toBe(1);
-  });
+  return {
+    db: database.db,
+    urls: [await listen(first.app), await listen(second.app)],
+    close: async () => {
+      await first.close();
+      await second.close();
+      await secondDb.destroy();
+      await database.close();
+    },
+  };
 });

@@ -2,6 +2,7 @@
 import type { Campaign } from '@couponscan/shared/campaigns';
 import type { Page } from '@couponscan/shared/common';
 import type { Coupon, CouponPreview } from '@couponscan/shared/coupons';
+import type { LedgerEntry } from '@couponscan/shared/redemptions';
 
 export async function signIn(baseUrl: string, email: string): Promise<string> {
   const response = await fetch(`${baseUrl}/api/auth/login`, {
@@ -25,20 +26,44 @@ async function json<T>(baseUrl: string, cookie: string, path: string, body?: unk
   return (await response.json()) as T;
 }
 
-export async function issueCoupon(baseUrl: string): Promise<Coupon> {
+/** A fresh coupon of the demo campaign, or of a new campaign allowing `maxRedemptions` uses. */
+export async function issueCoupon(baseUrl: string, maxRedemptions = 1): Promise<Coupon> {
   const cookie = await signIn(baseUrl, 'admin@example.com');
-  const campaigns = await json<Page<Campaign>>(baseUrl, cookie, '/api/campaigns');
-  const campaign = campaigns.items.find((item) => item.status === 'active');
-  if (campaign === undefined) throw new Error('the demo data has no active campaign');
+  let campaignId: string;
+  if (maxRedemptions === 1) {
+    const campaigns = await json<Page<Campaign>>(baseUrl, cookie, '/api/campaigns');
+    const campaign = campaigns.items.find((item) => item.status === 'active');
+    if (campaign === undefined) throw new Error('the demo data has no active campaign');
+    campaignId = campaign.id;
+  } else {
+    const campaign = await json<Campaign>(baseUrl, cookie, '/api/campaigns', {
+      name: `Loyalty card ${Date.now()}`,
+      discount: { type: 'percent', value: 5, currency: null, description: '' },
+      maxRedemptionsPerCoupon: maxRedemptions,
+    });
+    campaignId = campaign.id;
+  }
   const issued = await json<{ items: Coupon[] }>(
     baseUrl,
     cookie,
-    `/api/campaigns/${campaign.id}/coupons`,
+    `/api/campaigns/${campaignId}/coupons`,
     { count: 1 },
   );
   const coupon = issued.items[0];
   if (coupon === undefined) throw new Error('no coupon issued');
   return coupon;
+}
+
+/** The coupon's redemptions in the ledger (reversals not counted). */
+export async function redemptionsOf(baseUrl: string, coupon: Coupon): Promise<LedgerEntry[]> {
+  const cookie = await signIn(baseUrl, 'admin@example.com');
+  const page = await json<Page<LedgerEntry>>(
+    baseUrl,
+    cookie,
+    `/api/redemptions?couponId=${coupon.id}&limit=100`,
+  );
+  // filtered here too: the ledger's own couponId filter is newer than some backends
+  return page.items.filter((entry) => entry.kind === 'redemption' && entry.couponId === coupon.id);
 }
 
 export async function previewAsStaff(baseUrl: string, code: string): Promise<CouponPreview> {

@@ -1,6 +1,6 @@
-// A Y4M file for Chromium's fake camera (--use-file-for-fake-video-capture) that shows one QR
-// code: the code's modules from the `qrcode` package, scaled into a 640x480 luma plane on white
-// with a quiet zone; chroma planes neutral (128). One frame; Chromium repeats it.
+// Y4M files for Chromium's fake camera (--use-file-for-fake-video-capture): QR codes from the
+// `qrcode` package, scaled into a 640x480 luma plane on white with a quiet zone; chroma planes
+// neutral (128). Chromium plays the file at its frame rate and starts again at the end.
 import { writeFile } from 'node:fs/promises';
 import QRCode from 'qrcode';
 
@@ -8,8 +8,8 @@ const WIDTH = 640;
 const HEIGHT = 480;
 const QUIET_ZONE_MODULES = 4;
 
-/** `text` null: a blank white picture (a camera that sees no code). */
-export async function writeQrVideo(file: string, text: string | null): Promise<void> {
+/** One picture: `text` null is a blank white picture (a camera that sees no code). */
+function frame(text: string | null): Buffer {
   const luma = new Uint8Array(WIDTH * HEIGHT).fill(255);
   if (text !== null) {
     const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
@@ -30,9 +30,31 @@ export async function writeQrVideo(file: string, text: string | null): Promise<v
     }
   }
   const chroma = new Uint8Array((WIDTH / 2) * (HEIGHT / 2)).fill(128);
+  return Buffer.concat([Buffer.from('FRAME\n', 'ascii'), luma, chroma, chroma]);
+}
+
+/** A still picture of one QR code (or none), for as long as the camera runs. */
+export async function writeQrVideo(file: string, text: string | null): Promise<void> {
+  await writeQrScenes(file, [{ text, seconds: 1 }]);
+}
+
+/**
+ * Scenes one after the other, e.g. coupon A for 20 s, then coupon B: what a camera sees when one
+ * customer steps away and the next holds up their phone. Two pictures a second keep it small.
+ */
+export async function writeQrScenes(
+  file: string,
+  scenes: { text: string | null; seconds: number }[],
+): Promise<void> {
+  const fps = 2;
   const header = Buffer.from(
-    `YUV4MPEG2 W${WIDTH} H${HEIGHT} F10:1 Ip A1:1 C420jpeg\nFRAME\n`,
+    `YUV4MPEG2 W${WIDTH} H${HEIGHT} F${fps}:1 Ip A1:1 C420jpeg\n`,
     'ascii',
   );
-  await writeFile(file, Buffer.concat([header, luma, chroma, chroma]));
+  const frames: Buffer[] = [];
+  for (const scene of scenes) {
+    const picture = frame(scene.text);
+    for (let i = 0; i < Math.max(1, scene.seconds * fps); i++) frames.push(picture);
+  }
+  await writeFile(file, Buffer.concat([header, ...frames]));
 }

@@ -7,6 +7,7 @@ export async function cameraRunning(): Promise<void> {
     // settled: one camera running and no start/stop under way (StrictMode mounts twice)
     expect(fakeCamera.running.size).toBe(1);
     expect(fakeCamera.transitionsInFlight).toBe(0);
+    expect(fakeCamera.paused).toBe(false);
   });
 }
 

@@ -22,9 +22,13 @@ export const fakeCamera = {
   maxTransitionsInFlight: 0,
   torchSupported: false,
   cameras: [{ id: 'back', label: 'Back camera' }],
-  /** Every running camera decodes `text`. */
+  /** Every running camera that is not paused decodes `text`. */
   show(text: string): void {
     for (const camera of this.running) camera.decoded(text);
+  },
+  /** Whether any running camera has decoding paused. */
+  get paused(): boolean {
+    return [...this.running].some((camera) => camera.getState() === Html5QrcodeScannerState.PAUSED);
   },
   reset(): void {
     this.startError = null;
@@ -103,8 +107,23 @@ export class FakeHtml5Qrcode {
     return this.state;
   }
 
+  pause(): void {
+    if (this.state !== Html5QrcodeScannerState.SCANNING) {
+      throw new Error('Cannot pause, scanner is not scanning.');
+    }
+    this.state = Html5QrcodeScannerState.PAUSED;
+  }
+
+  resume(): void {
+    if (this.state !== Html5QrcodeScannerState.PAUSED) {
+      throw new Error('Cannot resume, scanner is not paused.');
+    }
+    this.state = Html5QrcodeScannerState.SCANNING;
+  }
+
+  /** Like the library, a paused camera decodes nothing. */
   decoded(text: string): void {
-    this.onSuccess?.(text);
+    if (this.state === Html5QrcodeScannerState.SCANNING) this.onSuccess?.(text);
   }
 
   getRunningTrackCameraCapabilities() {

@@ -6,7 +6,7 @@ import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { newCode, redemptionSuccess } from './fixtures.ts';
 import { server } from './msw-server.ts';
-import { renderApp, verdictElement } from './render-app.tsx';
+import { recentListLoaded, renderApp, verdictElement } from './render-app.tsx';
 
 function recordRedemptions() {
   const sent: string[] = [];
@@ -20,8 +20,8 @@ function recordRedemptions() {
   return sent;
 }
 
-// Requests about a code (preview or redeem); the recent-redemptions list refreshes on its own
-// schedule and is not caused by typing, so it is not counted.
+// Requests about a code (preview or redeem). The recent-redemptions list loads when the scanner
+// opens (the test waits for that first) and is not caused by typing, so it is not counted either.
 function countCodeRequests() {
   const requests: string[] = [];
   server.events.on('request:start', ({ request }) => {
@@ -57,6 +57,7 @@ describe('manual entry', () => {
     const typo = code.slice(0, -1) + (code.endsWith('7') ? '8' : '7');
     const { user } = renderApp({ mode: 'instant' });
     const field = await screen.findByLabelText('Or type the code');
+    await recentListLoaded();
     const requests = countCodeRequests();
     await user.type(field, formatCouponCode(typo));
     await user.click(screen.getByRole('button', { name: 'Check' }));

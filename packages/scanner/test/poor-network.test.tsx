@@ -13,7 +13,9 @@ import { renderApp, verdictElement } from './render-app.tsx';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** A server that redeems each Idempotency-Key once and replays the answer, like the backend. */
-function redemptionServer(script: ('network_error' | 'hang' | 'in_progress' | 'answer')[]) {
+function redemptionServer(
+  script: ('network_error' | 'hang' | 'in_progress' | 'busy' | 'answer')[],
+) {
   const keys: string[] = [];
   const stored = new Map<string, RedemptionSuccess>();
   let redemptions = 0;
@@ -30,6 +32,21 @@ function redemptionServer(script: ('network_error' | 'hang' | 'in_progress' | 'a
           status: 409,
           code: 'idempotency_request_in_progress',
         });
+      }
+      if (step === 'busy') {
+        // a lock timeout: the transaction rolled back, nothing was redeemed
+        return HttpResponse.json(
+          {
+            type: 'https://couponscan.dev/problems/database-busy',
+            title: 'Busy',
+            status: 503,
+            code: 'database_busy',
+          },
+          {
+            status: 503,
+            headers: { 'content-type': 'application/problem+json', 'retry-after': '1' },
+          },
+        );
       }
       // a request that reached the server redeems even if its answer is lost on the way back
       let answer = stored.get(key);
@@ -100,9 +117,29 @@ describe('retries', () => {
     const { user } = renderApp({ mode: 'instant' });
     await scan(newCode());
 
-    expect(await screen.findByText('Not confirmed', {}, { timeout: 3000 })).toBeInTheDocument();
+    expect(await screen.findByText('Not confirmed')).toBeInTheDocument();
     expect(screen.getByText('Do not give the discount yet.')).toBeInTheDocument();
     expect(verdictElement()).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Check again' }));
+
+    await waitFor(() => {
+      expect(verdictElement()).toHaveAttribute('data-outcome', 'redeemed');
+    });
+    expect(backend.keys).toHaveLength(5);
+    expect(new Set(backend.keys).size).toBe(1);
+    expect(backend.redemptions).toBe(1);
+  });
+});
+
+describe('a busy server (503 with Retry-After)', () => {
+  it('is retried under the same key; when it stays busy the screen says try again, and Check again reuses the key', async () => {
+    const backend = redemptionServer(['busy', 'busy', 'busy', 'busy', 'answer']);
+    const { user } = renderApp({ mode: 'instant' });
+    await scan(newCode());
+
+    expect(await screen.findByText('Not confirmed')).toBeInTheDocument();
+    expect(screen.getByText(/The server is busy right now/)).toHaveTextContent(/try again/);
+    expect(backend.keys).toHaveLength(4);
     await user.click(screen.getByRole('button', { name: 'Check again' }));
 
     await waitFor(() => {

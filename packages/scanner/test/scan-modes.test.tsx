@@ -4,7 +4,7 @@ import type { CouponPreview } from '@couponscan/shared/coupons';
 import type { RedemptionSuccess } from '@couponscan/shared/redemptions';
 import { act, screen, waitFor } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cameraRunning, scan } from './camera-helpers.ts';
 import { fakeCamera } from './fake-camera.ts';
 import { earlierRedemption, newCode, preview, redemptionSuccess } from './fixtures.ts';
@@ -37,6 +37,18 @@ function answerRedemptions() {
       return HttpResponse.json<RedemptionSuccess>(redemptionSuccess(code), { status: 201 });
     }),
   );
+}
+
+function recordRedeemedCodes(): string[] {
+  const sent: string[] = [];
+  server.use(
+    http.post('/api/redemptions', async ({ request }) => {
+      const { code } = (await request.json()) as { code: string };
+      sent.push(code);
+      return HttpResponse.json<RedemptionSuccess>(redemptionSuccess(code), { status: 201 });
+    }),
+  );
+  return sent;
 }
 
 describe('confirm mode', () => {
@@ -130,45 +142,108 @@ describe('instant mode', () => {
   });
 });
 
+async function userEventClick(name: string) {
+  const button = screen.getByRole('button', { name });
+  act(() => {
+    button.click();
+  });
+  await cameraRunning();
+}
+
 describe('the camera', () => {
-  it('ignores a misread (bad check character) silently and keeps scanning', async () => {
+  it('one frame with a bad check character is ignored; read again, it is "Not a coupon code" with the typing hint, and nothing is sent', async () => {
     const counts = countRequests();
     answerRedemptions();
-    renderApp({ mode: 'instant' });
+    const { user } = renderApp({ mode: 'instant' });
     const code = newCode();
     const misread = code.slice(0, -1) + (code.endsWith('0') ? '1' : '0');
     await scan(misread);
-    await scan('not a coupon!');
     expect(verdictElement()).toBeNull();
+
+    await scan(misread);
+    await waitFor(() => {
+      expect(verdictElement()).toHaveAttribute('data-outcome', 'invalid_code');
+    });
+    expect(verdictElement()).toHaveTextContent(/not a coupon code/i);
+    expect(verdictElement()).toHaveTextContent(/Type the code/);
     expect(counts.redeem).toBe(0);
 
-    await scan(code);
+    await user.click(screen.getByRole('button', { name: 'Type the code' }));
     await waitFor(() => {
-      expect(verdictElement()).toHaveAttribute('data-outcome', 'redeemed');
+      expect(screen.getByLabelText('Or type the code')).toHaveFocus();
     });
   });
 
-  it('accepts a URL that ends in the code', async () => {
-    const code = newCode();
-    let sent = '';
-    server.use(
-      http.post('/api/redemptions', async ({ request }) => {
-        sent = ((await request.json()) as { code: string }).code;
-        return HttpResponse.json<RedemptionSuccess>(redemptionSuccess(code), { status: 201 });
-      }),
-    );
-    renderApp({ mode: 'instant' });
-    await scan(`https://coupons.example.com/c/${code}`);
-    await waitFor(() => {
-      expect(verdictElement()).toHaveAttribute('data-outcome', 'redeemed');
-    });
-    expect(sent).toBe(code);
-  });
-
-  it('does not send the same code again while its verdict is on screen', async () => {
+  it('a URL that is not the app\'s coupon link says "This QR code is not a coupon", and nothing is sent', async () => {
     const counts = countRequests();
     answerRedemptions();
     renderApp({ mode: 'instant' });
+    const code = newCode();
+    for (const text of [
+      'https://menu.example/restaurant/menu',
+      `https://coupons.elsewhere.example/c/${code}`,
+    ]) {
+      await scan(text);
+      await scan(text);
+      await waitFor(() => {
+        expect(verdictElement()).toHaveAttribute('data-outcome', 'not_a_coupon');
+      });
+      expect(verdictElement()).toHaveTextContent(/this qr code is not a coupon/i);
+      await userEventClick('Scan next');
+    }
+    expect(counts.redeem).toBe(0);
+  });
+
+  it("accepts the app's own coupon link, <origin>/c/<CODE>, and a bare code", async () => {
+    const code = newCode();
+    const sent: string[] = [];
+    server.use(
+      http.post('/api/redemptions', async ({ request }) => {
+        const body = (await request.json()) as { code: string };
+        sent.push(body.code);
+        return HttpResponse.json<RedemptionSuccess>(redemptionSuccess(body.code), {
+          status: 201,
+        });
+      }),
+    );
+    renderApp({ mode: 'instant' });
+    await scan(`${window.location.origin}/c/${code}`);
+    await waitFor(() => {
+      expect(verdictElement()).toHaveAttribute('data-outcome', 'redeemed');
+    });
+    expect(sent).toEqual([code]);
+  });
+
+  it('decoding pauses while a verdict is on screen: a second code in view waits until it is dismissed', async () => {
+    const counts = countRequests();
+    answerRedemptions();
+    const { user } = renderApp({ mode: 'instant' });
+    const first = newCode();
+    const second = newCode();
+    await scan(first);
+    await waitFor(() => {
+      expect(verdictElement()).toHaveAttribute('data-outcome', 'redeemed');
+    });
+    await waitFor(() => {
+      expect(fakeCamera.paused).toBe(true);
+    });
+    act(() => {
+      fakeCamera.show(second);
+    });
+    expect(counts.redeem).toBe(1);
+
+    await user.click(screen.getByRole('button', { name: 'Scan next' }));
+    await scan(second);
+    await waitFor(() => {
+      expect(counts.redeem).toBe(2);
+    });
+  });
+
+  it('does not send the same code again, on screen or after "Scan next" while it stays in view', async () => {
+    // the clock stands still: every read is "still in view", however slowly this machine runs
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    const sent = recordRedeemedCodes();
+    const { user } = renderApp({ mode: 'instant' });
     const code = newCode();
     await scan(code);
     await waitFor(() => {
@@ -179,8 +254,15 @@ describe('the camera', () => {
         fakeCamera.show(code);
       });
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(counts.redeem).toBe(1);
+    await user.click(screen.getByRole('button', { name: 'Scan next' }));
+    for (let frame = 0; frame < 10; frame++) await scan(code);
+    // a different code is sent: anything the frames above had sent would be before it
+    const next = newCode();
+    await scan(next);
+    await waitFor(() => {
+      expect(sent).toContain(next);
+    });
+    expect(sent).toEqual([code, next]);
   });
 
   it('survives StrictMode and route changes: one camera at a time, released on unmount', async () => {

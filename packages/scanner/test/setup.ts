@@ -13,7 +13,7 @@ vi.mock('html5-qrcode', () =>
 );
 
 // CI runs every package's tests at once on two cores: give findBy/waitFor room, not sleeps
-configure({ asyncUtilTimeout: 4_000 });
+configure({ asyncUtilTimeout: 15_000 });
 
 beforeAll(() => {
   server.listen({ onUnhandledFrame: 'error' });
@@ -31,6 +31,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+  vi.useRealTimers();
   cleanup();
   // let the unmounted scanner finish stopping its camera before the next test counts cameras
   await waitFor(() => {

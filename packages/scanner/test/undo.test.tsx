@@ -5,6 +5,7 @@ import type { LedgerEntry, RedemptionSuccess } from '@couponscan/shared/redempti
 import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
+import { formatTime } from '../src/lib/format.ts';
 import { scan } from './camera-helpers.ts';
 import { ledgerEntry, newCode, problemResponse, redemptionSuccess } from './fixtures.ts';
 import { server } from './msw-server.ts';
@@ -38,7 +39,7 @@ describe('undo', () => {
     const list = screen.getByRole('region', { name: 'Last redemptions on this device' });
     await user.click(
       within(list).getByRole('button', {
-        name: `Undo redemption of ${success.redemption.displayCode}`,
+        name: `Undo redemption of ${success.redemption.displayCode} at ${formatTime(success.redemption.createdAt)}`,
       }),
     );
     await user.click(within(list).getByRole('radio', { name: 'Customer changed their mind' }));
@@ -69,7 +70,9 @@ describe('undo', () => {
     expect(within(list).getByText(old.displayCode)).toBeInTheDocument();
     expect(within(list).getAllByRole('button', { name: /^Undo redemption of/ })).toHaveLength(1);
     expect(
-      within(list).getByRole('button', { name: `Undo redemption of ${recent.displayCode}` }),
+      within(list).getByRole('button', {
+        name: `Undo redemption of ${recent.displayCode} at ${formatTime(recent.createdAt)}`,
+      }),
     ).toBeInTheDocument();
   });
 

@@ -64,6 +64,7 @@ describe('verdicts (instant mode)', () => {
     expect(element).toHaveTextContent(/redeemed/i);
     expect(element).toHaveTextContent('10% off');
     expect(element.closest('[data-tone]')).toHaveAttribute('data-tone', 'success');
+    // focus moves in the same commit as the verdict (a layout effect), so no race with a timer
     expect(screen.getByRole('button', { name: 'Scan next' })).toHaveFocus();
   });
 
@@ -116,5 +117,26 @@ describe('verdicts (instant mode)', () => {
     expect(element).toHaveTextContent('Do not give the discount.');
     expect(element).toHaveTextContent(formatCouponCode(code));
     expect(element.closest('[data-tone]')).toHaveAttribute('data-tone', 'warning');
+  });
+});
+
+describe('verdicts that name more', () => {
+  it('"Not for this store" names the stores where the coupon is valid', async () => {
+    const code = newCode();
+    server.use(
+      http.post('/api/redemptions', () =>
+        problemResponse(
+          refusal('wrong_store', code, {
+            validStoreNames: ['Harbour Street', 'Old Town'],
+          }) as RedemptionRefusal & { status: number },
+        ),
+      ),
+    );
+    renderApp({ mode: 'instant' });
+    await scan(code);
+
+    const element = await verdict();
+    expect(element).toHaveAttribute('data-outcome', 'wrong_store');
+    expect(element).toHaveTextContent('Valid only at Harbour Street and Old Town.');
   });
 });

@@ -54,6 +54,11 @@ export const ERROR_CODES = [
   // asked for more coupons than one sheet holds
   'import_invalid',
   'sheet_too_large',
+  // issue 10, hostile input: 431 headers over Node's limit; 403 a cookie-authenticated change
+  // from another site; 409 the last active admin cannot be demoted or disabled
+  'header_too_large',
+  'cross_site_request',
+  'last_admin',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

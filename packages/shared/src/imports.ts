@@ -6,7 +6,28 @@ export const IMPORT_MAX_LINES = 1_000_000;
 /** Bad lines listed in one answer; `invalidLines` counts them all. */
 export const IMPORT_MAX_REPORTED_LINES = 1000;
 
+/**
+ * Imported codes are refused below this length (issue 10: a 4-character code is guessed in
+ * minutes). Scanning still accepts 4–64 characters, for codes imported before the rule.
+ */
+export const IMPORT_MIN_CODE_LENGTH = 8;
+
+/**
+ * The chance that one random guess hits one of `count` imported codes, counted as a guesser who
+ * knows the file's alphabet (digits 10, letters 26, both 36) and shortest length would. Refused
+ * at MAX_GUESS_PROBABILITY like generated batches.
+ */
+export function importGuessProbability(
+  count: number,
+  alphabetSize: number,
+  shortestLength: number,
+): number {
+  return count / alphabetSize ** shortestLength;
+}
+
 export const IMPORT_LINE_PROBLEMS = [
+  /** shorter than IMPORT_MIN_CODE_LENGTH characters */
+  'too_short',
   /** not 4–64 letters and digits after normalising */
   'malformed',
   /** has the shape of one of our generated codes, so scanners could not tell them apart */

@@ -1,7 +1,7 @@
 // The real backend for a benchmark: an embedded PostgreSQL in a temporary directory and the
 // server (src/server.ts) as a child process, so it has its own event loop and CPU as in
 // production and the load generator does not slow it down. Loopback only.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,15 +59,27 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
 
 export interface BenchServer {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
-/** Starts src/server.ts on a free loopback port against `databaseUrl` and waits until it listens. */
+/** The production build (dist/server.js, `pnpm build`), made afresh from the sources. */
+export function buildProduction(): void {
+  execFileSync(process.execPath, ['build.mjs'], { cwd: backendDir, stdio: 'ignore' });
+}
+
+/**
+ * Starts the server on a free loopback port against `databaseUrl` and waits until it listens:
+ * src/server.ts through tsx, or with `production` the build in dist/ (see buildProduction).
+ */
 export async function startBenchServer(
   databaseUrl: string,
   env: Record<string, string> = {},
+  options: { production?: boolean } = {},
 ): Promise<BenchServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const command =
+    options.production === true ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts'];
+  const child = spawn(process.execPath, command, {
     cwd: backendDir,
     env: {
       ...process.env,
@@ -119,7 +131,15 @@ export async function startBenchServer(
     child.stdout.on('data', onData);
     child.once('exit', onExit);
   });
-  return { url, stop: () => stopChild(child) };
+  return { url, pid: child.pid ?? 0, stop: () => stopChild(child) };
+}
+
+/** CPU time (user + system) the process has used so far, in milliseconds (Linux /proc). */
+export function cpuMillis(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

@@ -1,6 +1,6 @@
 // PgBouncer in transaction pooling mode in front of the benchmark's PostgreSQL, when the
 // `pgbouncer` binary is installed (Debian: apt-get install pgbouncer). Loopback only.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -47,6 +47,22 @@ async function waitForPort(port: number, deadlineMs: number): Promise<void> {
   }
 }
 
+/** PgBouncer's version, e.g. [1, 18, 0]. */
+export function pgBouncerVersion(binary: string): [number, number, number] {
+  const out = execFileSync(binary, ['--version'], { encoding: 'utf8' });
+  const [, major = '0', minor = '0', patch = '0'] = /PgBouncer (\d+)\.(\d+)\.(\d+)/.exec(out) ?? [];
+  return [Number(major), Number(minor), Number(patch)];
+}
+
+/**
+ * Whether it keeps protocol-level named prepared statements working in transaction mode
+ * (`max_prepared_statements`, PgBouncer 1.21 and later).
+ */
+export function pgBouncerPreparesStatements(binary: string): boolean {
+  const [major, minor] = pgBouncerVersion(binary);
+  return major > 1 || (major === 1 && minor >= 21);
+}
+
 /** Starts PgBouncer for `serverUrl` (a postgres:// URL with user and password). */
 export async function startPgBouncer(
   binary: string,
@@ -69,14 +85,16 @@ export async function startPgBouncer(
       'listen_addr = 127.0.0.1',
       `listen_port = ${port}`,
       'unix_socket_dir =',
-      'auth_type = scram-sha-256',
+      // a server without a password (trust, as CI's PostgreSQL 15) is passed through as such
+      `auth_type = ${password === '' ? 'trust' : 'scram-sha-256'}`,
       `auth_file = ${path.join(dir, 'userlist.txt')}`,
       'pool_mode = transaction',
+      ...(pgBouncerPreparesStatements(binary) ? ['max_prepared_statements = 200'] : []),
       `default_pool_size = ${poolSize}`,
       'max_client_conn = 1000',
       // node-postgres sends these as startup parameters (src/db/database.ts); PgBouncer cannot
       // pass them on in transaction mode, so it must ignore them (set them on the role instead)
-      'ignore_startup_parameters = extra_float_digits,statement_timeout,idle_in_transaction_session_timeout,application_name',
+      'ignore_startup_parameters = extra_float_digits,statement_timeout,lock_timeout,idle_in_transaction_session_timeout,application_name,options',
       `logfile = ${path.join(dir, 'pgbouncer.log')}`,
       '',
     ].join('\n'),

@@ -17,6 +17,9 @@ export async function migrateToLatest(db: Kysely<DB>): Promise<MigrationResultSe
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrations) },
+    // Work lands from parallel branches, each with its own time slot in the name, so a
+    // migration may arrive after a later-dated one has run; it runs then, in name order.
+    allowUnorderedMigrations: true,
   });
   const result = await migrator.migrateToLatest();
   if (result.error !== undefined) {

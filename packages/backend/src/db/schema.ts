@@ -78,6 +78,8 @@ export interface ScansTable {
   outcome: string;
   store_id: string | null;
   user_id: string;
+  /** 'lookup': GET /api/coupons/:code; 'redemption': POST /api/redemptions */
+  kind: Generated<'redemption' | 'lookup'>;
   created_at: CreatedAt;
 }
 

@@ -5,6 +5,9 @@
 import type { Page } from '@couponscan/shared/common';
 import { sql, type RawBuilder } from 'kysely';
 import { HttpProblem } from '../plugins/errors.ts';
+import { isValidDateTime } from '../plugins/validation.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface Position {
   createdAt: Date;
@@ -23,9 +26,14 @@ export function decodeCursor(cursor: string | undefined): Position | null {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === 2) {
       const [createdAt, id] = parsed as unknown[];
-      const date = new Date(String(createdAt));
-      if (typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id) && !Number.isNaN(date.getTime())) {
-        return { createdAt: date, id };
+      // a forged cursor must not reach PostgreSQL as a year it cannot hold or a broken uuid
+      if (
+        typeof createdAt === 'string' &&
+        isValidDateTime(createdAt) &&
+        typeof id === 'string' &&
+        UUID.test(id)
+      ) {
+        return { createdAt: new Date(createdAt), id };
       }
     }
   } catch {

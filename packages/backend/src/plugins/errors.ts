@@ -9,7 +9,8 @@ import {
 } from '@couponscan/shared/errors';
 import path from 'node:path';
 import '@fastify/static';
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { databaseFailure } from '../db/failures.ts';
 
@@ -21,6 +22,7 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   forbidden: 'You are not allowed to do this',
   not_found: 'Not found',
   rate_limited: 'Too many requests',
+  header_too_large: 'The request headers are too large',
   internal_error: 'Something went wrong on our side',
   database_unavailable: 'The database is unavailable',
   database_busy: 'The database is busy',
@@ -87,6 +89,35 @@ function validationErrors(error: FastifyError): FieldError[] {
   });
 }
 
+/** The router's own errors (a path with broken percent-encoding): 400 problem+json. */
+export function answerFrameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  void sendProblem(reply, problemBody(400, 'validation_failed', error.message));
+}
+
+/**
+ * Errors of Node's HTTP parser, before Fastify sees a request: headers too large (431) or a
+ * malformed request (400). Written by hand on the socket, as problem+json, then closed.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) return;
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const body = JSON.stringify(
+    tooLarge
+      ? problemBody(431, 'header_too_large', 'The request headers are too large.')
+      : problemBody(400, 'validation_failed', 'The request is not valid HTTP.'),
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Whether the request lacks a header its route's schema requires. */
 function isMissingHeader(error: FastifyError, header: string): boolean {
   return (
@@ -138,6 +169,17 @@ export default fp(
       if (status >= 400 && status < 500) {
         // Fastify's own client errors: malformed JSON, empty body with a JSON content type …
         return sendProblem(reply, problemBody(400, 'validation_failed', error.message));
+      }
+      // The last line behind the schemas: a value PostgreSQL refuses as data (class 22: NUL in
+      // text 22021, out-of-range times 22008, bad numbers 22003, bad uuids 22P02) is the
+      // client's mistake, not a server error. Logged, since a schema should have caught it.
+      const sqlState = (error as { code?: unknown }).code;
+      if (typeof sqlState === 'string' && /^22[0-9A-Z]{3}$/.test(sqlState)) {
+        request.log.warn({ sqlState }, 'the database refused a value the schemas let through');
+        return sendProblem(
+          reply,
+          problemBody(400, 'validation_failed', 'A value in the request is not valid.'),
+        );
       }
       const failure = databaseFailure(error);
       if (failure !== null) {

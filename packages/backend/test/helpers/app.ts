@@ -6,11 +6,23 @@ import type { Database } from '../../src/db/database.ts';
 import { recordAnswers } from './answers.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
-export function testConfig(overrides: Partial<Config> = {}): Config {
+/** Config overrides; the rate limits not named keep the tests' generous ones. */
+export type TestConfigOverrides = Omit<Partial<Config>, 'rateLimit'> & {
+  rateLimit?: Partial<Config['rateLimit']>;
+};
+
+export function testConfig(overrides: TestConfigOverrides = {}): Config {
   return {
     ...loadConfig({ LOG_LEVEL: 'silent' }),
-    rateLimit: { loginPerMinute: 1000, redemptionsPerMinute: 10_000 },
     ...overrides,
+    rateLimit: {
+      loginPerMinute: 1000,
+      loginPerIpPerMinute: 10_000,
+      redemptionsPerMinute: 10_000,
+      lookupsPerMinute: 10_000,
+      lookupsPerIpPerMinute: 10_000,
+      ...overrides.rateLimit,
+    },
   };
 }
 
@@ -23,7 +35,7 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  options: { config?: Partial<Config>; database?: TestDatabase; poolSize?: number } = {},
+  options: { config?: TestConfigOverrides; database?: TestDatabase; poolSize?: number } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase(options.poolSize ?? 20));
   const config = testConfig(options.config);

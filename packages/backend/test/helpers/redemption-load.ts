@@ -19,6 +19,9 @@ export interface Answer {
   replayed: boolean;
   target: string;
   error: string | null;
+  /** Date.now() when the request was sent and when its answer (or failure) came */
+  sentAt: number;
+  at: number;
 }
 
 export interface AttemptResult {
@@ -94,6 +97,7 @@ export class RedemptionLoad {
 
   async send(attempt: Attempt, target = this.pickTarget()): Promise<Answer> {
     let answer: Answer;
+    const sentAt = Date.now();
     try {
       const response = await fetch(`${target}/api/redemptions`, {
         method: 'POST',
@@ -120,6 +124,8 @@ export class RedemptionLoad {
         replayed: response.headers.get('idempotent-replayed') === 'true',
         target,
         error: null,
+        sentAt,
+        at: Date.now(),
       };
     } catch (error) {
       answer = {
@@ -130,6 +136,8 @@ export class RedemptionLoad {
         replayed: false,
         target,
         error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        sentAt,
+        at: Date.now(),
       };
     }
     this.answers.push(answer);

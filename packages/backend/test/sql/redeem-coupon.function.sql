@@ -149,9 +149,16 @@ AS $function$
                          limit 20) e
                   join stores s on s.id = e.store_id
                   join users u on u.id = e.user_id));
+            elsif v_refusal = 'wrong_store' then
+              -- where the coupon can be used instead (issue 11)
+              v_answer := v_answer || jsonb_build_object('validStoreNames', (
+                select coalesce(jsonb_agg(s.name order by s.name), '[]')
+                  from campaign_stores cs join stores s on s.id = cs.store_id
+                 where cs.campaign_id = v_coupon.campaign_id));
             end if;
           else
-            -- the ledger row; its trigger counts the redemption on the coupon
+            -- the ledger row; its triggers count the redemption on the coupon (and whatever
+            -- else they do: the live feed's NOTIFY, outbox rows)
             insert into transactions (kind, coupon_id, store_id, user_id, scan_id, created_at)
             values ('redemption', v_coupon.id, p_store_id, p_user_id, v_scan_id, v_scan_at)
             returning id into v_entry_id;

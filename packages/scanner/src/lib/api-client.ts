@@ -1,7 +1,9 @@
 // The one way the app talks to /api: JSON in and out, the session cookie, and every failure turned
 // into either an ApiError (the server answered with RFC 9457 problem+json and a stable `code` from
 // packages/shared/src/errors.ts) or a TransportError (no answer at all).
-import { isErrorCode, type ErrorCode, type Problem } from '@couponscan/shared/errors';
+// Shared code is imported for its types only: its run-time exports are TypeBox schemas, and the
+// staff bundle must stay small (issue 11; the eslint config enforces it).
+import type { ErrorCode, Problem } from '@couponscan/shared/errors';
 
 /** The server answered with an error; `code` is the shared, stable error code. */
 export class ApiError extends Error {
@@ -9,13 +11,16 @@ export class ApiError extends Error {
   readonly code: ErrorCode;
   /** The whole problem document, including extension members (e.g. `earlierRedemptions`). */
   readonly problem: Problem & Record<string, unknown>;
+  /** From a Retry-After header (seconds) on 503/429: how long the server asks us to wait. */
+  readonly retryAfterMs: number | null;
 
-  constructor(status: number, problem: Problem & Record<string, unknown>) {
+  constructor(status: number, problem: Problem & Record<string, unknown>, retryAfterMs?: number) {
     super(problem.detail ?? problem.title);
     this.name = 'ApiError';
     this.status = status;
     this.code = problem.code;
     this.problem = problem;
+    this.retryAfterMs = retryAfterMs ?? null;
   }
 }
 
@@ -110,20 +115,35 @@ export async function apiRequest<T>(path: string, request: ApiRequest = {}): Pro
     if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
   }
-  const error = new ApiError(response.status, await readProblem(response));
+  const error = new ApiError(
+    response.status,
+    await readProblem(response),
+    retryAfterMs(response.headers.get('retry-after')),
+  );
   if (error.code === 'unauthenticated') {
     for (const listener of unauthenticatedListeners) listener();
   }
   throw error;
 }
 
+/** Retry-After in delay-seconds form (RFC 9110 §10.2.3); the date form is not used by our server. */
+function retryAfterMs(header: string | null): number | undefined {
+  if (header === null || !/^\d+$/.test(header.trim())) return undefined;
+  return Number(header.trim()) * 1000;
+}
+
+/** A `code` from the server; an unknown one (a newer server) is handled as any other error. */
+function hasCode(body: unknown): body is Problem & Record<string, unknown> {
+  return (
+    typeof body === 'object' && body !== null && 'code' in body && typeof body.code === 'string'
+  );
+}
+
 /** The problem document, or one made up from the status when a proxy answered with something else. */
 async function readProblem(response: Response): Promise<Problem & Record<string, unknown>> {
   try {
     const body: unknown = await response.json();
-    if (typeof body === 'object' && body !== null && 'code' in body && isErrorCode(body.code)) {
-      return body as Problem & Record<string, unknown>;
-    }
+    if (hasCode(body)) return body;
   } catch {
     // not JSON: fall through
   }

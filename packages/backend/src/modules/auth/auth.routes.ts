@@ -1,15 +1,24 @@
 // /api/auth: login sets an HttpOnly session cookie backed by a revocable sessions row.
 import { LoginBodySchema, SessionResponseSchema } from '@couponscan/shared/auth';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { extraRateLimit } from '../../lib/extra-rate-limit.ts';
 import { Type } from '@sinclair/typebox';
 import { noContent, ok, problemResponses } from '../../lib/responses.ts';
 import { currentUser } from '../../plugins/auth.ts';
 import { login, logout } from './auth.service.ts';
 
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // one address trying many accounts: limited per IP across emails as well as per IP and email
+  const loginsPerIp = extraRateLimit(app, {
+    name: 'login-ip',
+    perMinute: app.config.rateLimit.loginPerIpPerMinute,
+    key: (request) => request.ip,
+  });
+
   app.post(
     '/api/auth/login',
     {
+      onRequest: loginsPerIp,
       schema: {
         tags: ['auth'],
         summary: 'Log in: sets the session cookie',

@@ -5,6 +5,7 @@ import { CODE_ALPHABET, checkCharacter, RANDOM_LENGTH } from '@couponscan/shared
 import type { Transaction } from 'kysely';
 import type { DB } from '../../db/database.ts';
 import { JobFailed } from '../jobs/job-queue.ts';
+import { uuidv7Drawer } from '../../lib/uuidv7.ts';
 import { insertBatchCodes } from './batches.repository.ts';
 
 /** Draws one code with the batch's prefix; swapped in tests to force collisions. */
@@ -54,11 +55,16 @@ export async function insertBatchCoupons(
   let inserted = 0;
   let collisions = 0;
   let fruitless = 0;
+  const drawId = uuidv7Drawer();
   while (inserted < batch.count) {
     const wanted = Math.min(chunkSize, batch.count - inserted);
     const codes = new Array<string>(wanted);
-    for (let i = 0; i < wanted; i++) codes[i] = drawCode(batch.prefix);
-    const added = await insertBatchCodes(trx, batch, codes);
+    const ids = new Array<string>(wanted);
+    for (let i = 0; i < wanted; i++) {
+      codes[i] = drawCode(batch.prefix);
+      ids[i] = drawId();
+    }
+    const added = await insertBatchCodes(trx, batch, codes, ids);
     inserted += added;
     collisions += wanted - added;
     fruitless = added === 0 ? fruitless + 1 : 0;

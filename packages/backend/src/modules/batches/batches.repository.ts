@@ -104,22 +104,30 @@ export function markBatchQueued(db: Executor, id: string) {
 /**
  * Inserts the codes that are free in one statement (INSERT … SELECT FROM unnest) and returns how
  * many: a code that exists already, or twice in `codes`, is skipped by the unique index, and the
- * caller draws again.
+ * caller draws again. `ids` (time-ordered, one per code) become the coupons' ids.
  */
 export async function insertBatchCodes(
   db: Executor,
   batch: { id: string; campaignId: string; maxRedemptions: number },
   codes: readonly string[],
+  ids: readonly string[],
 ): Promise<number> {
+  if (ids.length !== codes.length) throw new Error('one id per code');
   const result = await db
     .insertInto('coupons')
-    .columns(['campaign_id', 'code', 'max_redemptions', 'batch_id'])
+    .columns(['id', 'campaign_id', 'code', 'max_redemptions', 'batch_id'])
     .expression(
       db
         .selectFrom(
-          sql<{ code: string }>`(select unnest(${sql.val(codes)}::text[]) as code)`.as('drawn'),
+          sql<{
+            id: string;
+            code: string;
+          }>`(select unnest(${sql.val(ids)}::uuid[]) as id, unnest(${sql.val(codes)}::text[]) as code)`.as(
+            'drawn',
+          ),
         )
         .select([
+          'drawn.id',
           sql.val(batch.campaignId).as('campaign_id'),
           'drawn.code',
           sql.val(batch.maxRedemptions).as('max_redemptions'),

@@ -145,3 +145,29 @@ export function voidCouponRow(db: Executor, couponId: string, reason: string, us
     .returningAll()
     .executeTakeFirst();
 }
+
+/** The audit row of a code look-up (GET /api/coupons/:code). */
+export async function insertLookupScan(
+  db: Executor,
+  scan: {
+    couponId: string | null;
+    code: string;
+    outcome: string;
+    storeId: string | null;
+    userId: string;
+  },
+): Promise<string> {
+  const row = await db
+    .insertInto('scans')
+    .values({
+      kind: 'lookup',
+      coupon_id: scan.couponId,
+      code: scan.code.slice(0, 300),
+      outcome: scan.outcome,
+      store_id: scan.storeId,
+      user_id: scan.userId,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}

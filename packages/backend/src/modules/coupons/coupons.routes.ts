@@ -11,6 +11,7 @@ import {
   VoidCouponBodySchema,
 } from '@couponscan/shared/coupons';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { extraRateLimit } from '../../lib/extra-rate-limit.ts';
 import { ok, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { currentUser } from '../../plugins/auth.ts';
 import { issueCoupons, listCoupons, previewCoupon, voidCoupon } from './coupons.service.ts';
@@ -57,10 +58,22 @@ const couponsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => listCoupons(app.db, request.params.id, request.query),
   );
 
+  // guessing codes: limited per user and per IP (issue 10); every look-up is a scan row too
+  const lookupsPerUser = extraRateLimit(app, {
+    name: 'lookup-user',
+    perMinute: app.config.rateLimit.lookupsPerMinute,
+    key: (request) => request.user?.id ?? request.ip,
+  });
+  const lookupsPerIp = extraRateLimit(app, {
+    name: 'lookup-ip',
+    perMinute: app.config.rateLimit.lookupsPerIpPerMinute,
+    key: (request) => request.ip,
+  });
+
   app.get(
     '/api/coupons/:code',
     {
-      onRequest: app.authorize(['staff', 'marketer', 'admin']),
+      onRequest: [app.authorize(['staff', 'marketer', 'admin']), lookupsPerIp, lookupsPerUser],
       schema: {
         params: CodeParamsSchema,
         tags: ['coupons'],

@@ -1,12 +1,12 @@
 // Issuing, listing, previewing and voiding coupons.
-import { generateCouponCode } from '@couponscan/shared/code';
+import { compactCode, generateCouponCode, parseCouponCode } from '@couponscan/shared/code';
 import type { Page } from '@couponscan/shared/common';
 import type { Coupon, CouponPreview, ListCouponsQuery } from '@couponscan/shared/coupons';
 import type { Transaction } from 'kysely';
 import type { Database, DB } from '../../db/database.ts';
 import { transaction } from '../../db/transaction.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
-import { parseCodeOrThrow } from '../../lib/coupon-code.ts';
+import { invalidCodeDetail, parseCodeOrThrow } from '../../lib/coupon-code.ts';
 import { HttpProblem } from '../../plugins/errors.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { toDiscount } from '../campaigns/campaigns.mapper.ts';
@@ -17,6 +17,7 @@ import { toCoupon } from './coupons.mapper.ts';
 import {
   findCouponForRedemption,
   insertCouponsSkippingTaken,
+  insertLookupScan,
   listCampaignCoupons,
   lockCouponById,
   voidCouponRow,
@@ -89,13 +90,33 @@ export async function previewCoupon(
     throw new HttpProblem(403, 'forbidden', 'Staff see coupons only for their own store.');
   }
   const judgedStore = user.role === 'staff' ? user.storeId : (storeId ?? null);
-  const coupon = await findCouponForRedemption(
-    db,
-    parseCodeOrThrow(raw),
-    judgedStore,
-  ).executeTakeFirst();
-  if (coupon === undefined) throw new HttpProblem(404, 'not_found', 'No coupon has this code.');
+  // An invalid code is looked up too (it can match nothing: imports refuse such codes), so a
+  // guess that is malformed and one that is merely unknown cost the same work and leave the
+  // same audit row; neither answer tells anything about which codes exist (issue 10).
+  const parsed = parseCouponCode(raw);
+  const code = parsed.ok ? parsed.code : compactCode(raw).slice(0, 300);
+  const coupon = await findCouponForRedemption(db, code, judgedStore).executeTakeFirst();
+  if (coupon === undefined) {
+    const outcome = parsed.ok ? 'not_found' : 'invalid_code';
+    const scanId = await insertLookupScan(db, {
+      couponId: null,
+      code,
+      outcome,
+      storeId: judgedStore,
+      userId: user.id,
+    });
+    throw parsed.ok
+      ? new HttpProblem(404, 'not_found', 'No coupon has this code.', { outcome, scanId })
+      : new HttpProblem(422, 'invalid_code', invalidCodeDetail(parsed.reason), { outcome, scanId });
+  }
   const reason = coupon.refusal;
+  await insertLookupScan(db, {
+    couponId: coupon.id,
+    code: coupon.code,
+    outcome: reason ?? 'redeemable',
+    storeId: judgedStore,
+    userId: user.id,
+  });
   return {
     coupon: toCoupon(coupon),
     campaign: {

@@ -1,6 +1,6 @@
 // Importing existing codes from a CSV upload: streamed line by line into a staging table, checked
 // as a whole, and inserted only when every line is good (issue 4).
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import type { Batch } from '@couponscan/shared/batches';
 import {
   compactCode,
@@ -8,7 +8,10 @@ import {
   IMPORTED_MIN_LENGTH,
   looksGenerated,
 } from '@couponscan/shared/code';
+import { MAX_GUESS_PROBABILITY } from '@couponscan/shared/batches';
 import {
+  IMPORT_MIN_CODE_LENGTH,
+  importGuessProbability,
   IMPORT_MAX_LINES,
   IMPORT_MAX_REPORTED_LINES,
   type ImportLineError,
@@ -40,8 +43,37 @@ export function judgeImportedCode(raw: string): {
 } {
   const code = compactCode(raw.trim());
   if (!IMPORTED_CODE.test(code)) return { code: null, problem: 'malformed' };
+  if (code.length < IMPORT_MIN_CODE_LENGTH) return { code: null, problem: 'too_short' };
   if (looksGenerated(code)) return { code: null, problem: 'looks_generated' };
   return { code, problem: null };
+}
+
+/** What a guesser learns from a file's codes: their alphabet and the shortest length. */
+class ImportedCodeSpace {
+  private digits = false;
+  private letters = false;
+  private shortest = Number.POSITIVE_INFINITY;
+
+  add(code: string): void {
+    if (/[0-9]/.test(code)) this.digits = true;
+    if (/[A-Z]/.test(code)) this.letters = true;
+    this.shortest = Math.min(this.shortest, code.length);
+  }
+
+  /** 422 code_space_too_small when one random guess would hit a code too likely. */
+  assertLargeEnough(count: number): void {
+    const alphabet = (this.digits ? 10 : 0) + (this.letters ? 26 : 0);
+    const chance = importGuessProbability(count, alphabet, this.shortest);
+    if (chance < MAX_GUESS_PROBABILITY) return;
+    throw new HttpProblem(
+      422,
+      'code_space_too_small',
+      `${count} codes of ${this.shortest} characters from ${alphabet} possible ones: a single ` +
+        `random guess would hit one with a chance of ${chance.toExponential(1)}, and it must ` +
+        `stay below ${MAX_GUESS_PROBABILITY}. Use longer codes, or letters and digits.`,
+      { guessProbability: chance, maxGuessProbability: MAX_GUESS_PROBABILITY },
+    );
+  }
 }
 
 function invalid(detail: string, extensions: Record<string, unknown> = {}): HttpProblem {
@@ -60,26 +92,32 @@ export async function importCoupons(
   db: Database,
   user: AuthUser,
   campaignId: string,
-  upload: Readable,
+  file: Readable,
 ): Promise<Batch> {
   const campaign = await findCampaign(db, campaignId);
   if (campaign === undefined) throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
   if (campaign.status === 'archived')
     throw new HttpProblem(409, 'conflict', 'This campaign has ended; it issues no more coupons.');
 
+  const upload = { aborted: false };
+  const space = new ImportedCodeSpace();
   try {
     return await db.transaction().execute(async (trx) => {
       await createImportStaging(trx);
-      const parser = upload.pipe(
-        parse({
-          bom: true,
-          skip_empty_lines: true,
-          relax_column_count: true,
-          info: true,
-          // a code has at most 64 characters: a huge record is not a list of codes
-          max_record_size: 4096,
-        }),
-      );
+      const parser = parse({
+        bom: true,
+        skip_empty_lines: true,
+        relax_column_count: true,
+        info: true,
+        // a code has at most 64 characters: a huge record is not a list of codes
+        max_record_size: 4096,
+      });
+      // pipeline, not pipe: an upload the client abandons half-way errors the parser, so the
+      // loop below throws, the transaction rolls back and its connection goes back to the pool
+      // at once (with pipe the loop waited forever, idle in transaction; issue 10)
+      pipeline(file, parser, (error) => {
+        if (error !== null) upload.aborted = true;
+      });
       let column = 0;
       let count = 0;
       let first = true;
@@ -100,8 +138,11 @@ export async function importCoupons(
         if (count > IMPORT_MAX_LINES) {
           throw invalid(`A file holds at most ${IMPORT_MAX_LINES} codes; split it.`);
         }
-        const raw = record[column] ?? '';
-        chunk.push({ line: info.lines, raw, ...judgeImportedCode(raw) });
+        // PostgreSQL text cannot hold NUL (22021); the line is refused as malformed anyway
+        const raw = (record[column] ?? '').replaceAll('\u0000', '\uFFFD');
+        const judged = judgeImportedCode(raw);
+        if (judged.code !== null) space.add(judged.code);
+        chunk.push({ line: info.lines, raw, ...judged });
         if (chunk.length >= STAGE_CHUNK) {
           await stageImportLines(trx, chunk);
           chunk = [];
@@ -125,6 +166,7 @@ export async function importCoupons(
         );
       }
 
+      space.assertLargeEnough(count);
       const batch = await insertBatch(trx, {
         campaign_id: campaign.id,
         source: 'imported',
@@ -143,6 +185,9 @@ export async function importCoupons(
       return toBatch(done);
     });
   } catch (error) {
+    if (upload.aborted && !(error instanceof HttpProblem) && !(error instanceof CsvError)) {
+      throw new HttpProblem(400, 'validation_failed', 'The upload ended before the file did.');
+    }
     if (error instanceof CsvError) {
       throw invalid(`The file is not valid CSV: ${error.message}`, {
         invalidLines: 1,

@@ -34,7 +34,7 @@ export interface RedeemRow {
 }
 
 /**
- * The whole redemption in one statement: redeem_coupon() (migration 2026_11_29_0100) claims the
+ * The whole redemption in one statement: redeem_coupon() (migrations 2026_11_29_0100, 0101) claims the
  * key, locks the coupon FOR UPDATE, applies redemption_refusal(), writes scan, ledger row and
  * stored answer. One call, one implicit transaction: a caller may retry it as a whole.
  */
@@ -162,10 +162,6 @@ export function listLedger(
   if (after !== null) query = query.where(olderThan('transactions', 't', after));
 
   return query.execute();
-}
-
-export function findStore(db: Executor, id: string) {
-  return db.selectFrom('stores').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
 }
 
 /** The names of the stores a campaign is limited to (issue 11: "Not for this store" names them). */

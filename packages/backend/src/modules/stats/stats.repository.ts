@@ -90,6 +90,7 @@ export async function refusalsByOutcome(db: Database, campaignId: string | null,
     select s.outcome, count(*)::int as count
       from scans s
      where s.outcome <> 'redeemed'
+       and s.kind = 'redemption' -- look-ups (GET /api/coupons/:code) are no refusals
        and s.created_at >= ${rangeStart(range)} and s.created_at < ${rangeEnd(range)}
        and ${campaignFilter}
      group by s.outcome
@@ -244,6 +245,7 @@ export async function crossStoreReuse(
       join stores fs on fs.id = sc.store_id
       join users u on u.id = sc.user_id
      where sc.outcome <> 'redeemed' and sc.outcome = 'already_redeemed'
+       and sc.kind = 'redemption'
        and sc.created_at >= ${w.since} and sc.created_at <= ${w.until}
        and sc.store_id <> t.store_id
        and sc.created_at <= t.created_at + ${`${w.reuseMinutes} minutes`}::interval

@@ -2,7 +2,7 @@
 // admins, administration. The whole folder is one lazily loaded chunk (see src/app/app.tsx), so
 // staff phones never download it; charts are a further chunk loaded by the dashboard.
 import { lazy, Suspense } from 'react';
-import { NavLink, Navigate, Route, Routes } from 'react-router';
+import { NavLink, Navigate, Route, Routes, useLocation } from 'react-router';
 import { useSignedInSession } from '../../lib/session.tsx';
 import { CampaignForm } from './components/campaign-form.tsx';
 import { CampaignLayout, CampaignOverview } from './components/campaign-page.tsx';
@@ -12,6 +12,7 @@ import { CouponsTable } from './components/coupons-table.tsx';
 import { DashboardPage } from './components/dashboard.tsx';
 import { IssueCoupons } from './components/issue-coupons.tsx';
 import { RunningBatchesPage } from './components/batches.tsx';
+import { ScreenErrorBoundary } from './components/screen-error-boundary.tsx';
 import { Loading } from './components/ui.tsx';
 import './console.css';
 
@@ -54,33 +55,36 @@ function ConsoleNav({ admin }: { admin: boolean }) {
 export default function ConsolePage() {
   const session = useSignedInSession();
   const admin = session.user.role === 'admin';
+  const location = useLocation();
   return (
     <div className="console">
       <ConsoleNav admin={admin} />
       <div className="console-content">
-        <Suspense fallback={<Loading what="the page" />}>
-          <Routes>
-            <Route index element={<DashboardPage />} />
-            <Route path="campaigns" element={<CampaignsList />} />
-            <Route path="campaigns/new" element={<CampaignForm />} />
-            <Route path="campaigns/:campaignId" element={<CampaignLayout />}>
-              <Route index element={<CampaignOverview />} />
-              <Route path="edit" element={<CampaignForm />} />
-              <Route path="issue" element={<IssueCoupons />} />
-              <Route path="coupons" element={<CouponsTable />} />
-              <Route path="coupons/:code" element={<CouponDetail />} />
-            </Route>
-            <Route path="batches" element={<RunningBatchesPage />} />
-            {admin && (
-              <>
-                <Route path="admin/stores" element={<AdminStores />} />
-                <Route path="admin/users" element={<AdminUsers />} />
-                <Route path="admin/ledger" element={<AdminLedger />} />
-              </>
-            )}
-            <Route path="*" element={<Navigate to="/console" replace />} />
-          </Routes>
-        </Suspense>
+        <ScreenErrorBoundary resetKey={location.pathname}>
+          <Suspense fallback={<Loading what="the page" />}>
+            <Routes>
+              <Route index element={<DashboardPage />} />
+              <Route path="campaigns" element={<CampaignsList />} />
+              <Route path="campaigns/new" element={<CampaignForm />} />
+              <Route path="campaigns/:campaignId" element={<CampaignLayout />}>
+                <Route index element={<CampaignOverview />} />
+                <Route path="edit" element={<CampaignForm />} />
+                <Route path="issue" element={<IssueCoupons />} />
+                <Route path="coupons" element={<CouponsTable />} />
+                <Route path="coupons/:code" element={<CouponDetail />} />
+              </Route>
+              <Route path="batches" element={<RunningBatchesPage />} />
+              {admin && (
+                <>
+                  <Route path="admin/stores" element={<AdminStores />} />
+                  <Route path="admin/users" element={<AdminUsers />} />
+                  <Route path="admin/ledger" element={<AdminLedger />} />
+                </>
+              )}
+              <Route path="*" element={<Navigate to="/console" replace />} />
+            </Routes>
+          </Suspense>
+        </ScreenErrorBoundary>
       </div>
     </div>
   );

@@ -230,7 +230,7 @@ export default function AdminUsers() {
                       <button
                         type="button"
                         className="button button--small"
-                        aria-label={`Reset the password of ${user.name}`}
+                        aria-label={`Reset password of ${user.name}`}
                         onClick={() => {
                           update.reset();
                           setPassword('');

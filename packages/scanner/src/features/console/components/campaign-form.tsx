@@ -14,6 +14,7 @@ import { useMemo, useState, type SubmitEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { isApiError } from '../../../lib/api-client.ts';
 import { useCampaign, useCreateCampaign, useStores, useUpdateCampaign } from '../api/campaigns.ts';
+import { formatLocalDate } from '../lib/display.ts';
 import { serverFieldErrors, validate, type FieldErrors } from '../lib/validation.ts';
 import {
   endOfDay,
@@ -438,7 +439,7 @@ function CampaignFormScreen({ campaign }: { campaign: CampaignDetail | undefined
               hint={
                 window.validFrom === null
                   ? 'Empty: valid at once.'
-                  : `Starts ${formatInZone(new Date(window.validFrom), values.timeZone)} (${window.validFrom})`
+                  : `Starts at ${formatInZone(new Date(window.validFrom), values.timeZone)}, which is ${window.validFrom}.`
               }
             >
               {(props) => (
@@ -460,9 +461,10 @@ function CampaignFormScreen({ campaign }: { campaign: CampaignDetail | undefined
                   'Empty: no end date.'
                 ) : (
                   <span data-testid="valid-until-instant">
-                    Valid to the end of that day: until{' '}
-                    {formatInZone(new Date(window.validUntil), values.timeZone)} (
-                    {window.validUntil})
+                    Valid through {formatLocalDate(values.validUntil)} in{' '}
+                    {values.timeZone.replaceAll('_', ' ')}: it ends at{' '}
+                    {formatInZone(new Date(window.validUntil), values.timeZone)}, which is{' '}
+                    {window.validUntil}.
                   </span>
                 )
               }

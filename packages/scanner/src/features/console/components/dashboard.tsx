@@ -11,7 +11,7 @@ import {
   useSuspiciousActivity,
   type LiveState,
 } from '../api/stats.ts';
-import { formatInstant, formatLocalDate } from '../lib/display.ts';
+import { formatInstant, formatLocalDate, formatShortLocalDate } from '../lib/display.ts';
 import { viewerTimeZone } from '../lib/zoned-dates.ts';
 import { ErrorNotice, formatCount, formatRate, Loading, PageHeading } from './ui.tsx';
 
@@ -83,7 +83,7 @@ function PerDay({ overview }: { overview: StatsOverview }) {
       <Suspense fallback={<ChartFallback />}>
         <BarChart
           label={`Redemptions per day, ${formatCount(total)} in all`}
-          labels={overview.perDay.map((day) => formatLocalDate(day.date).replace(/ \d{4}$/, ''))}
+          labels={overview.perDay.map((day) => formatShortLocalDate(day.date))}
           values={overview.perDay.map((day) => day.redemptions)}
           seriesName="Redemptions"
         />

@@ -9,7 +9,7 @@ import {
   type CreateBatchBody,
 } from '@couponscan/shared/batches';
 import { formatCouponCode, generateCouponCode, parsePrefix } from '@couponscan/shared/code';
-import type { ImportLineError } from '@couponscan/shared/imports';
+import { IMPORT_MIN_CODE_LENGTH, type ImportLineError } from '@couponscan/shared/imports';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useRef, useState, type SubmitEvent } from 'react';
 import { Link } from 'react-router';
@@ -212,6 +212,7 @@ export function IssueCoupons() {
 
 const PROBLEM_WORDS: Record<ImportLineError['problem'], string> = {
   malformed: 'not 4–64 letters and digits',
+  too_short: `shorter than ${IMPORT_MIN_CODE_LENGTH} characters: too easy to guess`,
   looks_generated: 'looks like one of our generated codes',
   duplicate_in_file: 'repeats an earlier line',
   exists: 'a coupon with this code exists already',

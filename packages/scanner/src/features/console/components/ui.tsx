@@ -167,7 +167,10 @@ export function formatCount(value: number): string {
 }
 
 export function formatRate(rate: number | null): string {
-  return rate === null ? '—' : percent.format(rate);
+  if (rate === null) return '—';
+  // one coupon in 50,000 is not 0 %
+  if (rate > 0 && rate < 0.001) return `< ${percent.format(0.001)}`;
+  return percent.format(rate);
 }
 
 export function StatusBadge({ status }: { status: string }) {

@@ -5,6 +5,17 @@ import { lastDayBefore, localDateOf, viewerTimeZone } from './zoned-dates.ts';
 const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
+const shortDay = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
+
+/** A `YYYY-MM-DD` without its year, for chart axes ("31 Dec"). */
+export function formatShortLocalDate(date: string): string {
+  return shortDay.format(new Date(`${date}T00:00:00Z`));
+}
+
 /** A `YYYY-MM-DD` as people read it ("31 Dec 2026"). */
 export function formatLocalDate(date: string): string {
   return day.format(new Date(`${date}T00:00:00Z`));

@@ -1,19 +1,33 @@
-// POST /api/redemptions with the attempt's Idempotency-Key, retried on timeouts and network
-// errors. A refusal (409/404/422 with an outcome) is an answer, not an error.
-import { isRefusalOutcome, type RefusalOutcome } from '@couponscan/shared/errors';
+// POST /api/redemptions with the attempt's Idempotency-Key, retried on timeouts, network errors and
+// busy answers under that same key. A refusal (409/404/422 with an outcome) is an answer, not an
+// error.
 import type {
+  IDEMPOTENCY_KEY_HEADER as SharedIdempotencyKeyHeader,
   RedeemBody,
   RedemptionRefusal,
   RedemptionSuccess,
+  RefusedOutcome,
 } from '@couponscan/shared/redemptions';
-import { IDEMPOTENCY_KEY_HEADER } from '@couponscan/shared/redemptions';
 import { ApiError, apiRequest } from '../../../lib/api-client.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 import { withRetries } from './retry.ts';
 
-export type RefusedOutcome = RefusalOutcome | 'not_found' | 'invalid_code';
+// Written out, typed against the shared contract: importing the shared modules at run time would
+// pull TypeBox into the staff bundle (issue 11). A change there fails the type check here.
+const IDEMPOTENCY_KEY_HEADER: typeof SharedIdempotencyKeyHeader = 'idempotency-key';
+const REFUSED_OUTCOMES: Record<RefusedOutcome, true> = {
+  already_redeemed: true,
+  voided: true,
+  expired: true,
+  not_yet_valid: true,
+  campaign_paused: true,
+  wrong_store: true,
+  not_found: true,
+  invalid_code: true,
+};
 
-export type RedemptionAnswer =
+/** The server's answer to a redemption: done, or refused with why. */
+export type RedeemResult =
   | { outcome: 'redeemed'; success: RedemptionSuccess }
   | { outcome: RefusedOutcome; refusal: RedemptionRefusal };
 
@@ -25,7 +39,11 @@ export interface RedeemAttempt {
   onRetry?: (attempt: number) => void;
 }
 
-export async function redeemCoupon(attempt: RedeemAttempt): Promise<RedemptionAnswer> {
+export function isRefusedOutcome(code: string): code is RefusedOutcome {
+  return Object.hasOwn(REFUSED_OUTCOMES, code);
+}
+
+export async function redeemCoupon(attempt: RedeemAttempt): Promise<RedeemResult> {
   const body: RedeemBody = { code: attempt.code };
   try {
     const success = await withRetries(
@@ -41,15 +59,9 @@ export async function redeemCoupon(attempt: RedeemAttempt): Promise<RedemptionAn
     );
     return { outcome: 'redeemed', success };
   } catch (error) {
-    const outcome = refusedOutcome(error);
-    if (outcome === null || !(error instanceof ApiError)) throw error;
-    return { outcome, refusal: error.problem as RedemptionRefusal };
+    if (error instanceof ApiError && isRefusedOutcome(error.code)) {
+      return { outcome: error.code, refusal: error.problem as RedemptionRefusal };
+    }
+    throw error;
   }
-}
-
-function refusedOutcome(error: unknown): RefusedOutcome | null {
-  if (!(error instanceof ApiError)) return null;
-  if (isRefusalOutcome(error.code)) return error.code;
-  if (error.code === 'not_found' || error.code === 'invalid_code') return error.code;
-  return null;
 }

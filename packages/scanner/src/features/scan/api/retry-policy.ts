@@ -7,11 +7,14 @@ export interface RetryPolicy {
   attemptTimeoutMs: number;
   /** Wait before each retry; its length is the number of retries. */
   backoffMs: readonly number[];
+  /** A Retry-After longer than this is not waited for in full (staff are waiting too). */
+  maxRetryAfterMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   attemptTimeoutMs: 5_000,
   backoffMs: [300, 800, 1_500, 3_000],
+  maxRetryAfterMs: 3_000,
 };
 
 export const RetryPolicyContext = createContext<RetryPolicy>(DEFAULT_RETRY_POLICY);

@@ -47,9 +47,16 @@ const PROBLEMS: Record<CameraProblem, { title: string; body: ReactNode; canRetry
   },
 };
 
-export function CameraPanel({ onDecoded }: { onDecoded: (text: string) => void }) {
+export function CameraPanel({
+  onDecoded,
+  paused,
+}: {
+  onDecoded: (text: string) => void;
+  /** Decoding stops while something is on screen over the camera. */
+  paused: boolean;
+}) {
   const elementId = `qr-camera-${useId().replace(/[^a-zA-Z0-9_-]/g, '')}`;
-  const camera = useQrCamera(elementId, onDecoded);
+  const camera = useQrCamera(elementId, onDecoded, paused);
   const { status } = camera;
   const problem = status.state === 'error' ? PROBLEMS[status.problem] : null;
 

@@ -1,18 +1,20 @@
 // The full-screen answer to a scan: checking, the coupon to confirm, the verdict, or why there is
 // none. One live region (always in the page, so screen readers announce changes to it) carries
 // the words; the verdict element is that region, marked with data-outcome.
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useLayoutEffect, useRef, type ReactNode, type RefObject } from 'react';
 import { formatDateTime, formatDiscount } from '../../../lib/format.ts';
-import type { ScanFlow, ScanFlowControls } from '../hooks/use-scan-flow.ts';
-import { verdictTone } from '../hooks/use-scan-flow.ts';
+import type { Screen } from '../flow/scan-flow.ts';
+import { verdictTone, type VerdictTone } from '../flow/verdicts.ts';
+import type { ScanFlowControls } from '../hooks/use-scan-flow.ts';
+import { AutoReturn } from './auto-return.tsx';
 import { VerdictView } from './verdict-view.tsx';
 
-type Tone = 'neutral' | 'success' | 'refused' | 'warning';
+type Tone = 'neutral' | VerdictTone;
 
-function toneOf(flow: ScanFlow): Tone {
-  switch (flow.step) {
+function toneOf(screen: Screen): Tone {
+  switch (screen.step) {
     case 'verdict':
-      return verdictTone(flow.verdict.outcome);
+      return verdictTone(screen.verdict.outcome);
     case 'unconfirmed':
     case 'offline':
     case 'problem':
@@ -22,13 +24,24 @@ function toneOf(flow: ScanFlow): Tone {
   }
 }
 
-export function FlowScreen({ controls }: { controls: ScanFlowControls }) {
-  const { flow } = controls;
-  const open = flow.step !== 'ready';
+export function FlowScreen({
+  controls,
+  autoReturn,
+  onTypeCode,
+}: {
+  controls: ScanFlowControls;
+  /** The device setting: a REDEEMED verdict closes itself after a countdown. */
+  autoReturn: boolean;
+  /** Close and put the cursor in the code field (for codes the camera cannot read). */
+  onTypeCode: () => void;
+}) {
+  const { screen } = controls;
+  const open = screen.step !== 'ready';
   const primaryRef = useRef<HTMLButtonElement>(null);
   const returnFocusRef = useRef<Element | null>(null);
 
-  useEffect(() => {
+  // a layout effect: focus has moved by the time the screen is painted (and a test sees it)
+  useLayoutEffect(() => {
     if (!open) {
       const previous = returnFocusRef.current;
       returnFocusRef.current = null;
@@ -37,16 +50,16 @@ export function FlowScreen({ controls }: { controls: ScanFlowControls }) {
     }
     returnFocusRef.current ??= document.activeElement;
     primaryRef.current?.focus();
-  }, [open, flow.step]);
+  }, [open, screen]);
 
   const onKeyDown = (event: React.KeyboardEvent) => {
-    if (event.key === 'Escape' && flow.step !== 'redeeming') controls.dismiss();
+    if (event.key === 'Escape' && screen.step !== 'redeeming') controls.dismiss();
   };
 
   return (
     <div
       className={open ? 'flow-screen is-open' : 'flow-screen'}
-      data-tone={toneOf(flow)}
+      data-tone={toneOf(screen)}
       onKeyDown={onKeyDown}
     >
       <div
@@ -54,33 +67,36 @@ export function FlowScreen({ controls }: { controls: ScanFlowControls }) {
         role="status"
         aria-live="assertive"
         aria-atomic="true"
-        data-step={flow.step}
-        data-outcome={flow.step === 'verdict' ? flow.verdict.outcome : undefined}
+        data-step={screen.step}
+        data-outcome={screen.step === 'verdict' ? screen.verdict.outcome : undefined}
       >
-        <FlowMessage flow={flow} />
+        <FlowMessage screen={screen} />
       </div>
       {open && (
         <div className="flow-actions">
-          <FlowActions controls={controls} primaryRef={primaryRef} />
+          <FlowActions controls={controls} primaryRef={primaryRef} onTypeCode={onTypeCode} />
+          {autoReturn && screen.step === 'verdict' && screen.verdict.outcome === 'redeemed' && (
+            <AutoReturn key={screen.verdict.redemption.id} onDone={controls.dismiss} />
+          )}
         </div>
       )}
     </div>
   );
 }
 
-function FlowMessage({ flow }: { flow: ScanFlow }): ReactNode {
-  switch (flow.step) {
+function FlowMessage({ screen }: { screen: Screen }): ReactNode {
+  switch (screen.step) {
     case 'ready':
       return null;
     case 'previewing':
       return (
         <>
           <p className="verdict-headline verdict-headline--busy">Checking…</p>
-          {flow.attempt > 1 && <p>The network is slow; still trying.</p>}
+          {screen.attempt > 1 && <p>The network is slow; still trying.</p>}
         </>
       );
     case 'confirm': {
-      const { preview } = flow;
+      const { preview } = screen;
       const { campaign } = preview;
       return (
         <>
@@ -101,29 +117,24 @@ function FlowMessage({ flow }: { flow: ScanFlow }): ReactNode {
       );
     }
     case 'redeeming':
-      return flow.attempt === 1 ? (
+      return screen.attempt === 1 ? (
         <p className="verdict-headline verdict-headline--busy">Redeeming…</p>
       ) : (
         <>
           <p className="verdict-headline verdict-headline--busy">Checking…</p>
           <p>
-            No answer yet, trying again (attempt {flow.attempt}). It will not be redeemed twice.
+            No answer yet, trying again (attempt {screen.attempt}). It will not be redeemed twice.
           </p>
         </>
       );
     case 'verdict':
-      return <VerdictView verdict={flow.verdict} />;
+      return <VerdictView verdict={screen.verdict} />;
     case 'unconfirmed':
       return (
         <>
           <p className="verdict-headline">Not confirmed</p>
           <p className="verdict-instruction">Do not give the discount yet.</p>
-          <p>
-            {flow.offline
-              ? 'You are offline, so we do not know whether the coupon was redeemed. When the connection is back, tap Check again.'
-              : 'The server did not answer, so we do not know whether the coupon was redeemed. Tap Check again.'}{' '}
-            Checking again never redeems it twice.
-          </p>
+          <p>{UNCONFIRMED_TEXT[screen.reason]} Checking again never redeems it twice.</p>
         </>
       );
     case 'offline':
@@ -137,22 +148,32 @@ function FlowMessage({ flow }: { flow: ScanFlow }): ReactNode {
     case 'problem':
       return (
         <>
-          <p className="verdict-headline">{flow.title}</p>
-          <p>{flow.message}</p>
+          <p className="verdict-headline">{screen.title}</p>
+          <p>{screen.message}</p>
         </>
       );
   }
 }
 
+const UNCONFIRMED_TEXT: Record<Extract<Screen, { step: 'unconfirmed' }>['reason'], string> = {
+  offline:
+    'You are offline, so we do not know whether the coupon was redeemed. When the connection is back, tap Check again.',
+  no_answer:
+    'The server did not answer, so we do not know whether the coupon was redeemed. Tap Check again.',
+  busy: 'The server is busy right now. Wait a moment, then try again: tap Check again.',
+};
+
 function FlowActions({
   controls,
   primaryRef,
+  onTypeCode,
 }: {
   controls: ScanFlowControls;
-  primaryRef: React.RefObject<HTMLButtonElement | null>;
+  primaryRef: RefObject<HTMLButtonElement | null>;
+  onTypeCode: () => void;
 }): ReactNode {
-  const { flow } = controls;
-  switch (flow.step) {
+  const { screen } = controls;
+  switch (screen.step) {
     case 'ready':
       return null;
     case 'previewing':
@@ -165,8 +186,8 @@ function FlowActions({
             key="redeem"
             type="button"
             className="button button--redeem"
-            ref={flow.step === 'confirm' ? primaryRef : undefined}
-            disabled={flow.step !== 'confirm'}
+            ref={screen.step === 'confirm' ? primaryRef : undefined}
+            disabled={screen.step !== 'confirm'}
             onClick={controls.confirmRedeem}
           >
             Redeem
@@ -175,7 +196,7 @@ function FlowActions({
             key="cancel"
             type="button"
             className="button button--secondary"
-            ref={flow.step === 'previewing' ? primaryRef : undefined}
+            ref={screen.step === 'previewing' ? primaryRef : undefined}
             onClick={controls.dismiss}
           >
             Cancel
@@ -183,7 +204,7 @@ function FlowActions({
         </>
       );
     case 'redeeming':
-      return flow.attempt === 1 ? null : (
+      return screen.attempt === 1 ? null : (
         <button
           key="stop"
           type="button"
@@ -216,18 +237,45 @@ function FlowActions({
           </button>
         </>
       );
-    case 'verdict':
+    case 'verdict': {
+      const { verdict } = screen;
+      const typeInstead =
+        verdict.outcome === 'not_a_coupon' ||
+        (verdict.outcome === 'invalid_code' && verdict.readLocally);
       return (
-        <button
-          key="scan-next"
-          type="button"
-          className="button button--primary"
-          ref={primaryRef}
-          onClick={controls.dismiss}
-        >
-          Scan next
-        </button>
+        <>
+          <button
+            key="scan-next"
+            type="button"
+            className="button button--primary"
+            ref={primaryRef}
+            onClick={controls.dismiss}
+          >
+            Scan next
+          </button>
+          {verdict.outcome === 'just_redeemed' && verdict.redemptionsLeft > 0 && (
+            <button
+              key="redeem-again"
+              type="button"
+              className="button button--secondary"
+              onClick={controls.redeemAgain}
+            >
+              Redeem again
+            </button>
+          )}
+          {typeInstead && (
+            <button
+              key="type-code"
+              type="button"
+              className="button button--secondary"
+              onClick={onTypeCode}
+            >
+              Type the code
+            </button>
+          )}
+        </>
       );
+    }
     case 'offline':
     case 'problem':
       return (

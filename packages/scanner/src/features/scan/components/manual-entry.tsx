@@ -9,6 +9,8 @@ const PROBLEM_TEXT: Record<Exclude<ParsedCode, { ok: true }>['reason'], string> 
   check_failed: 'That code has a typo: check each character (the last one is a check character).',
 };
 
+export const MANUAL_CODE_INPUT_ID = 'manual-code';
+
 export function ManualEntry({ onSubmit }: { onSubmit: (text: string) => ParsedCode }) {
   const [text, setText] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -26,10 +28,10 @@ export function ManualEntry({ onSubmit }: { onSubmit: (text: string) => ParsedCo
 
   return (
     <form className="manual-entry" onSubmit={submit} noValidate>
-      <label htmlFor="manual-code">Or type the code</label>
+      <label htmlFor={MANUAL_CODE_INPUT_ID}>Or type the code</label>
       <div className="manual-entry-row">
         <input
-          id="manual-code"
+          id={MANUAL_CODE_INPUT_ID}
           name="code"
           value={text}
           onChange={(event) => {

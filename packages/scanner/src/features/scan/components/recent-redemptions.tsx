@@ -33,15 +33,17 @@ function useNow(): number {
 export function RecentRedemptions({
   recent,
   undoWindowMinutes,
+  onUndone,
 }: {
   recent: Recent;
   undoWindowMinutes: number;
+  onUndone: (redemptionId: string) => void;
 }) {
   const now = useNow();
   const [undoing, setUndoing] = useState<string | null>(null);
 
   return (
-    <section className="recent" aria-labelledby="recent-heading">
+    <section className="recent" aria-labelledby="recent-heading" data-state={recent.status}>
       <h2 id="recent-heading">Last redemptions on this device</h2>
       {recent.loadFailed && (
         <p className="field-problem">
@@ -52,7 +54,7 @@ export function RecentRedemptions({
         </p>
       )}
       {recent.entries.length === 0 ? (
-        <p className="muted">None yet.</p>
+        <p className="muted">{recent.status === 'loading' ? 'Loading…' : 'None yet.'}</p>
       ) : (
         <ul className="recent-list">
           {recent.entries.map((entry) => {
@@ -73,7 +75,11 @@ export function RecentRedemptions({
                 onEndUndo={() => {
                   setUndoing(null);
                 }}
-                undo={recent.undo}
+                undo={async (id, reason) => {
+                  const reversal = await recent.undo(id, reason);
+                  onUndone(id);
+                  return reversal;
+                }}
               />
             );
           })}
@@ -99,22 +105,22 @@ function RecentEntry({
   undo: Recent['undo'];
 }) {
   const reversed = entry.reversedById !== null;
+  const time = formatTime(entry.createdAt);
   return (
     <li className="recent-entry" data-redemption-id={entry.id} data-reversed={reversed}>
       <div className="recent-entry-main">
         <span className="recent-code">{entry.displayCode}</span>
         <span className="muted">
-          <time dateTime={entry.createdAt}>{formatTime(entry.createdAt)}</time> ·{' '}
-          {entry.campaignName}
+          <time dateTime={entry.createdAt}>{time}</time> · {entry.campaignName}
         </span>
         {reversed && <span className="badge">Undone</span>}
       </div>
       {canUndo && !undoing && (
         <button
           type="button"
-          className="button button--small"
+          className="button button--small recent-undo"
           onClick={onStartUndo}
-          aria-label={`Undo redemption of ${entry.displayCode}`}
+          aria-label={`Undo redemption of ${entry.displayCode} at ${time}`}
         >
           Undo
         </button>

@@ -49,6 +49,16 @@ export function ScanSettings({
         />
         <span>Sound on verdicts</span>
       </label>
+      <label className="choice">
+        <input
+          type="checkbox"
+          checked={settings.autoReturn}
+          onChange={(event) => {
+            onChange({ autoReturn: event.target.checked });
+          }}
+        />
+        <span>Back to scanning by itself after REDEEMED (with a countdown)</span>
+      </label>
     </section>
   );
 }

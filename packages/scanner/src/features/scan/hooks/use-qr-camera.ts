@@ -2,13 +2,30 @@
 // never overlap (the library throws, or leaks a running camera, if stop() races start()): every
 // transition is chained on one promise kept in a ref, so React StrictMode's mount–unmount–mount,
 // route changes and the page being hidden all settle in order.
-import {
-  Html5Qrcode,
-  Html5QrcodeScannerState,
-  Html5QrcodeSupportedFormats,
-  type CameraDevice,
-} from 'html5-qrcode';
+//
+// The library (about 110 KB gzip with its zxing decoder) is a chunk of its own, requested as soon
+// as the scanner's code runs, so that the scanner is on screen and typing a code works before it
+// has arrived (issue 11: the first load stays within 150 KB gzip, test/bundle-size.test.ts).
+import type * as Html5QrcodeLibrary from 'html5-qrcode';
+import type { CameraDevice, Html5Qrcode, Html5QrcodeScannerState } from 'html5-qrcode';
 import { useCallback, useEffect, useRef, useState } from 'react';
+
+type CameraLibrary = typeof Html5QrcodeLibrary;
+let cameraLibrary: Promise<CameraLibrary> | null = null;
+
+/** The library, loaded once; also called early so the download starts with the page. */
+export function loadCameraLibrary(): Promise<CameraLibrary> {
+  cameraLibrary ??= import('html5-qrcode');
+  return cameraLibrary;
+}
+
+/** Html5QrcodeScannerState's values, without importing the library to read them. */
+const ScannerState: {
+  NOT_STARTED: Html5QrcodeScannerState.NOT_STARTED;
+  SCANNING: Html5QrcodeScannerState.SCANNING;
+  PAUSED: Html5QrcodeScannerState.PAUSED;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- the library's values (esm/state-manager.d.ts), written out so as not to load it to read them
+} = { NOT_STARTED: 1, SCANNING: 2, PAUSED: 3 };
 
 export type CameraProblem =
   'insecure_context' | 'unsupported' | 'no_camera' | 'permission_denied' | 'in_use' | 'failed';
@@ -52,6 +69,29 @@ async function until(condition: () => boolean, deadlineMs: number): Promise<void
   }
 }
 
+function isMounted(ref: { readonly current: boolean }): boolean {
+  return ref.current;
+}
+
+function pauseDecoding(scanner: Html5Qrcode): void {
+  if (scanner.getState() !== ScannerState.SCANNING) return;
+  try {
+    // false: the picture stays live, only decoding stops
+    scanner.pause(false);
+  } catch {
+    // not scanning after all: nothing to pause
+  }
+}
+
+function resumeDecoding(scanner: Html5Qrcode): void {
+  if (scanner.getState() !== ScannerState.PAUSED) return;
+  try {
+    scanner.resume();
+  } catch {
+    // the library lost its camera: the next start begins afresh
+  }
+}
+
 export function classifyCameraError(error: unknown): CameraProblem {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   if (/NotAllowedError|PermissionDenied|Permission denied|SecurityError/i.test(text)) {
@@ -75,7 +115,15 @@ function preflightProblem(): CameraProblem | null {
   return null;
 }
 
-export function useQrCamera(elementId: string, onDecoded: (text: string) => void): QrCamera {
+/**
+ * `paused`: while a confirmation or verdict is on screen the camera stays on (restarting it is
+ * slow) but decodes nothing, so a code in view cannot decide anything behind the screen (issue 11).
+ */
+export function useQrCamera(
+  elementId: string,
+  onDecoded: (text: string) => void,
+  paused = false,
+): QrCamera {
   const [status, setStatus] = useState<CameraStatus>({ state: 'starting' });
   const [cameras, setCameras] = useState<CameraDevice[]>([]);
   const [torch, setTorch] = useState({ supported: false, on: false });
@@ -87,6 +135,7 @@ export function useQrCamera(elementId: string, onDecoded: (text: string) => void
   useEffect(() => {
     onDecodedRef.current = onDecoded;
   }, [onDecoded]);
+  const pausedRef = useRef(paused);
 
   const enqueue = useCallback((transition: () => Promise<void>) => {
     transitionRef.current = transitionRef.current.then(transition).catch(() => undefined);
@@ -100,13 +149,24 @@ export function useQrCamera(elementId: string, onDecoded: (text: string) => void
         setStatus({ state: 'error', problem, detail: '' });
         return;
       }
-      scannerRef.current ??= new Html5Qrcode(elementId, {
-        formatsToSupport: [Html5QrcodeSupportedFormats.QR_CODE],
+      let library: CameraLibrary;
+      try {
+        library = await loadCameraLibrary();
+      } catch (error) {
+        // the chunk did not arrive (flaky Wi-Fi): Try again asks for it anew
+        cameraLibrary = null;
+        setStatus({ state: 'error', problem: 'failed', detail: String(error) });
+        return;
+      }
+      // unmounted while the library loaded (a ref read after an await, not a stale copy)
+      if (!isMounted(mountedRef)) return;
+      scannerRef.current ??= new library.Html5Qrcode(elementId, {
+        formatsToSupport: [library.Html5QrcodeSupportedFormats.QR_CODE],
         useBarCodeDetectorIfSupported: true,
         verbose: false,
       });
       const scanner = scannerRef.current;
-      if (scanner.getState() !== Html5QrcodeScannerState.NOT_STARTED) return;
+      if (scanner.getState() !== ScannerState.NOT_STARTED) return;
       setStatus({ state: 'starting' });
       performance.mark(CAMERA_REQUESTED_MARK);
       try {
@@ -126,6 +186,7 @@ export function useQrCamera(elementId: string, onDecoded: (text: string) => void
       // does, leaving the library stuck; so a start transition ends when frames are decoded.
       await until(() => scanner.isScanning, SURFACE_READY_DEADLINE_MS);
       performance.mark(CAMERA_STARTED_MARK);
+      if (pausedRef.current) pauseDecoding(scanner);
       setStatus({ state: 'scanning' });
       try {
         const feature = scanner.getRunningTrackCameraCapabilities().torchFeature();
@@ -134,7 +195,7 @@ export function useQrCamera(elementId: string, onDecoded: (text: string) => void
         setTorch({ supported: false, on: false });
       }
       // labels and ids are only available once permission is granted, i.e. now
-      Html5Qrcode.getCameras().then(setCameras, () => {
+      library.Html5Qrcode.getCameras().then(setCameras, () => {
         setCameras([]);
       });
     });
@@ -144,7 +205,7 @@ export function useQrCamera(elementId: string, onDecoded: (text: string) => void
     (next: CameraStatus) => {
       enqueue(async () => {
         const scanner = scannerRef.current;
-        if (scanner !== null && scanner.getState() !== Html5QrcodeScannerState.NOT_STARTED) {
+        if (scanner !== null && scanner.getState() !== ScannerState.NOT_STARTED) {
           try {
             await scanner.stop();
           } catch {
@@ -176,6 +237,17 @@ export function useQrCamera(elementId: string, onDecoded: (text: string) => void
     };
   }, [start, stop]);
 
+  useEffect(() => {
+    pausedRef.current = paused;
+    enqueue(() => {
+      const scanner = scannerRef.current;
+      if (scanner === null) return Promise.resolve();
+      if (paused) pauseDecoding(scanner);
+      else resumeDecoding(scanner);
+      return Promise.resolve();
+    });
+  }, [paused, enqueue]);
+
   const switchCamera = useCallback(() => {
     if (cameras.length < 2) return;
     const current = cameras.findIndex((camera) => camera.id === cameraIdRef.current);
@@ -189,7 +261,7 @@ export function useQrCamera(elementId: string, onDecoded: (text: string) => void
   const toggleTorch = useCallback(() => {
     enqueue(async () => {
       const scanner = scannerRef.current;
-      if (scanner?.getState() !== Html5QrcodeScannerState.SCANNING) return;
+      if (scanner?.getState() !== ScannerState.SCANNING) return;
       const feature = scanner.getRunningTrackCameraCapabilities().torchFeature();
       const on = feature.value() !== true;
       await feature.apply(on);

@@ -1,12 +1,22 @@
-// This device's latest redemptions, for undo. The server's list (GET /api/redemptions?mine=true) is
-// the truth; redemptions made here are added at once so the list never lags behind the verdict.
+// This device's latest redemptions, for undo, as TanStack Query server state (issue 7). The
+// server's list (GET /api/redemptions?mine=true) is the truth; a redemption made here is shown at
+// once beside it (so the list never lags behind the verdict, whenever the list's load answers),
+// and an undo marks its row in both.
+// The list loads when the scanner opens and again only on explicit events (the page shown again,
+// the network back, Retry), never on a timer: nothing changes it behind a test's back (issue 11).
+// Redemptions themselves are not a mutation here: their retries keep one Idempotency-Key
+// (api/redeem-coupon.ts), which TanStack's retry would not.
+import type { Page } from '@couponscan/shared/common';
 import type { LedgerEntry } from '@couponscan/shared/redemptions';
-import { useCallback, useEffect, useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useMemo, useState } from 'react';
 import { fetchMyRedemptions, reverseRedemption } from '../api/my-redemptions.ts';
 
 export interface RecentRedemptions {
   /** Redemptions only (reversals show as `reversedById` on the redemption they undo). */
   entries: LedgerEntry[];
+  /** loading until the first answer; failed when loading failed and nothing is shown. */
+  status: 'loading' | 'loaded' | 'failed';
   loadFailed: boolean;
   reload: () => void;
   added: (redemption: LedgerEntry) => void;
@@ -14,12 +24,18 @@ export interface RecentRedemptions {
   undo: (redemptionId: string, reason: string) => Promise<LedgerEntry>;
 }
 
+export const MY_REDEMPTIONS_KEY = ['redemptions', 'mine'] as const;
 const MAX_ENTRIES = 10;
 
-function merge(server: LedgerEntry[], local: LedgerEntry[]): LedgerEntry[] {
+/** Redemptions only, newest first, each once (an undone copy wins over one that is not). */
+function recentOnly(items: readonly LedgerEntry[]): LedgerEntry[] {
   const byId = new Map<string, LedgerEntry>();
-  for (const entry of [...local, ...server]) {
-    if (entry.kind === 'redemption') byId.set(entry.id, entry);
+  for (const entry of items) {
+    if (entry.kind !== 'redemption') continue;
+    const known = byId.get(entry.id);
+    if (known === undefined || (known.reversedById === null && entry.reversedById !== null)) {
+      byId.set(entry.id, entry);
+    }
   }
   return [...byId.values()]
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
@@ -27,43 +43,64 @@ function merge(server: LedgerEntry[], local: LedgerEntry[]): LedgerEntry[] {
 }
 
 export function useRecentRedemptions(): RecentRedemptions {
-  const [entries, setEntries] = useState<LedgerEntry[]>([]);
-  const [loadFailed, setLoadFailed] = useState(false);
-  const [generation, setGeneration] = useState(0);
+  const queryClient = useQueryClient();
+  const query = useQuery({
+    queryKey: MY_REDEMPTIONS_KEY,
+    queryFn: ({ signal }) => fetchMyRedemptions(signal),
+    // shown again after the phone was in a pocket: ask (the app's default is not to)
+    refetchOnWindowFocus: true,
+  });
 
-  useEffect(() => {
-    const controller = new AbortController();
-    fetchMyRedemptions(controller.signal).then(
-      (page) => {
-        setEntries((local) => merge(page.items, local));
-        setLoadFailed(false);
-      },
-      () => {
-        if (!controller.signal.aborted) setLoadFailed(true);
-      },
-    );
-    return () => {
-      controller.abort();
-    };
-  }, [generation]);
+  // made on this device since the scanner opened
+  const [local, setLocal] = useState<LedgerEntry[]>([]);
 
-  const reload = useCallback(() => {
-    setGeneration((n) => n + 1);
-  }, []);
+  const updateList = useCallback(
+    (change: (items: LedgerEntry[]) => LedgerEntry[]) => {
+      setLocal(change);
+      queryClient.setQueryData<Page<LedgerEntry>>(MY_REDEMPTIONS_KEY, (page) =>
+        page === undefined ? page : { ...page, items: change(page.items) },
+      );
+    },
+    [queryClient],
+  );
 
   const added = useCallback((redemption: LedgerEntry) => {
-    setEntries((current) => merge([], [redemption, ...current]));
+    setLocal((items) => [redemption, ...items].slice(0, MAX_ENTRIES));
   }, []);
 
-  const undo = useCallback(async (redemptionId: string, reason: string) => {
-    const reversal = await reverseRedemption(redemptionId, reason);
-    setEntries((current) =>
-      current.map((entry) =>
-        entry.id === redemptionId ? { ...entry, reversedById: reversal.id, reason } : entry,
-      ),
-    );
-    return reversal;
-  }, []);
+  const reversal = useMutation({
+    mutationFn: ({ redemptionId, reason }: { redemptionId: string; reason: string }) =>
+      reverseRedemption(redemptionId, reason),
+    onSuccess: (entry, { redemptionId, reason }) => {
+      updateList((items) =>
+        items.map((item) =>
+          item.id === redemptionId
+            ? { ...item, reversedById: entry.id, reason, undoableUntil: null }
+            : item,
+        ),
+      );
+    },
+  });
+  const { mutateAsync } = reversal;
+  const undo = useCallback(
+    (redemptionId: string, reason: string) => mutateAsync({ redemptionId, reason }),
+    [mutateAsync],
+  );
 
-  return { entries, loadFailed, reload, added, undo };
+  const { refetch } = query;
+  const reload = useCallback(() => {
+    refetch().catch(() => undefined);
+  }, [refetch]);
+
+  const server = query.data?.items;
+  const entries = useMemo(() => recentOnly([...local, ...(server ?? [])]), [local, server]);
+  const failed = query.isError && query.data === undefined;
+  return {
+    entries,
+    status: failed ? 'failed' : query.isPending ? 'loading' : 'loaded',
+    loadFailed: failed,
+    reload,
+    added,
+    undo,
+  };
 }

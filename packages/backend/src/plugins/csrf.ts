@@ -1,0 +1,56 @@
+// Cross-site request forgery: a change to state must come from the app itself (issue 10).
+// SameSite=Lax alone let a cross-site `text/plain` form post ride the session cookie. Browsers
+// say where a request comes from (Sec-Fetch-Site, Origin); a request that says "another site"
+// is refused whatever its content type. A request that says nothing did not come from a
+// browser (every browser in use sends Origin on a cross-origin POST), so it carries no ambient
+// cookie risk. The same rule as Go's http.CrossOriginProtection:
+// https://words.filippo.io/csrf/ and
+// https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { HttpProblem } from './errors.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Whether `origin` names the host the request was sent to (default ports folded). */
+function isOwnHost(origin: string, host: string): boolean {
+  try {
+    const url = new URL(origin);
+    return url.host === new URL(`${url.protocol}//${host}`).host;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a state-changing request may proceed; `publicOrigins` are the app's own origins. */
+export function comesFromTheApp(
+  request: FastifyRequest,
+  publicOrigins: readonly string[],
+): boolean {
+  // an API token (Authorization header) is never sent by a browser on its own
+  if (request.headers.authorization !== undefined) return true;
+  const origin = request.headers.origin;
+  if (origin !== undefined && publicOrigins.includes(origin)) return true;
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin' || site === 'none';
+  if (origin === undefined) return true;
+  // served from the same host (STATIC_DIR, or a dev proxy that keeps the Host header)
+  return isOwnHost(origin, request.host);
+}
+
+export default fp(
+  (app: FastifyInstance) => {
+    app.addHook('onRequest', async (request) => {
+      if (SAFE_METHODS.has(request.method) || !request.url.startsWith('/api/')) return;
+      if (!comesFromTheApp(request, app.config.publicOrigins)) {
+        throw new HttpProblem(
+          403,
+          'cross_site_request',
+          'This request came from another site. Use the couponscan app.',
+        );
+      }
+      return Promise.resolve();
+    });
+  },
+  { name: 'csrf', dependencies: ['errors'] },
+);

@@ -1,0 +1,228 @@
+// The marketers' console end to end: the production build served by the real backend on a real
+// PostgreSQL, in Debian's Chromium. Screenshots of every main screen at 390 and 1280 px go to
+// e2e/.artifacts/console/ (git-ignored); each screen is scanned with axe-core.
+import { AxeBuilder } from '@axe-core/playwright';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { issueCoupon } from './api.ts';
+import { newStaffMember, redeemAsStaff, statusOfMe } from './console-api.ts';
+
+const e2e = inject('e2e');
+const artifacts = path.join(path.dirname(fileURLToPath(import.meta.url)), '.artifacts', 'console');
+
+let browser: Browser;
+
+async function signInAs(email: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const context = await browser.newContext({
+    baseURL: e2e.baseUrl,
+    viewport,
+    acceptDownloads: true,
+  });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('demo-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/console');
+  return page;
+}
+
+async function metric(page: Page, name: string): Promise<string> {
+  return (await page.locator(`[data-metric="${name}"]`).textContent()) ?? '';
+}
+
+describe.skipIf(e2e.skipReason !== null)('console end to end', () => {
+  let campaignUrl = '';
+
+  beforeAll(async () => {
+    await mkdir(artifacts, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: e2e.chromiumPath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser.close();
+  });
+
+  it('a marketer creates a campaign, issues 1,000 coupons, downloads their 1,000 rows, opens a QR and voids one', async () => {
+    const page = await signInAs('marketer@example.com');
+    await page.getByRole('link', { name: 'New campaign' }).first().click();
+    await page.getByLabel('Name').fill('Autumn e2e');
+    await page.getByLabel('Percent', { exact: true }).fill('15');
+    await page.getByLabel('Time zone').selectOption('Europe/Berlin');
+    await page.getByLabel('Last day (optional)').fill('2030-12-31');
+    // the end of 31 Dec in Berlin, shown as the exact instant before saving
+    await expect(page.getByTestId('valid-until-instant').textContent()).resolves.toContain(
+      '2030-12-31T23:00:00.000Z',
+    );
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Autumn e2e' }).waitFor();
+    campaignUrl = new URL(page.url()).pathname;
+
+    await page.getByRole('link', { name: 'Issue coupons' }).click();
+    await page.getByLabel('How many coupons').fill('1000');
+    await page.getByRole('button', { name: 'Issue coupons…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Issue 1,000' }).click();
+    await page.getByText('Done: 1,000 coupons issued').first().waitFor({ timeout: 60_000 });
+
+    await page.getByRole('link', { name: 'Coupons', exact: true }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download CSV (all)' }).click(),
+    ]);
+    const file = await download.path();
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    expect(lines[0]).toMatch(/^code,display_code,status/);
+    expect(lines.slice(1)).toHaveLength(1000);
+
+    const firstCode = page.locator('table a').first();
+    const displayCode = (await firstCode.textContent()) ?? '';
+    await firstCode.click();
+    const qr = page.getByRole('img', { name: `QR code of ${displayCode}` });
+    await qr.waitFor();
+    await expect
+      .poll(() => qr.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth))
+      .toBeGreaterThan(0);
+
+    await page.getByRole('button', { name: 'Void coupon' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Reason').fill('Printed on the wrong flyer');
+    await dialog.getByRole('button', { name: 'Void coupon' }).click();
+    await page.locator('.coupon-detail .badge--voided').waitFor();
+    await expect(page.locator('.coupon-detail').textContent()).resolves.toContain(
+      'Printed on the wrong flyer',
+    );
+    await page.context().close();
+  });
+
+  it(
+    'a batch of 50,000 shows its progress bar moving until done',
+    { timeout: 240_000 },
+    async () => {
+      const page = await signInAs('marketer@example.com');
+      await page.goto(`${campaignUrl}/issue`);
+      await page.getByLabel('How many coupons').fill('50000');
+      await page.getByRole('button', { name: 'Issue coupons…' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Issue 50,000' }).click();
+      const bar = page.getByRole('progressbar', { name: 'Batch of 50,000' }).first();
+      await bar.waitFor();
+      const seen = new Set<string>();
+      const progress = page.locator('.batch-progress').first();
+      await expect
+        .poll(
+          async () => {
+            const status = (await progress.getAttribute('data-batch-status')) ?? '';
+            seen.add(`${status}:${(await bar.getAttribute('value')) ?? ''}`);
+            return status;
+          },
+          { timeout: 200_000, interval: 250 },
+        )
+        .toBe('succeeded');
+      await expect(bar.getAttribute('value')).resolves.toBe('50000');
+      // the bar was seen before it was full: it moved
+      expect([...seen].some((entry) => !entry.startsWith('succeeded'))).toBe(true);
+      await page.context().close();
+    },
+  );
+
+  let staff: { email: string; name: string; cookie: string };
+
+  it("a staff member's redemption shows on the open dashboard within 5 seconds, without a reload", async () => {
+    staff = await newStaffMember(e2e.baseUrl);
+    const coupon = await issueCoupon(e2e.baseUrl);
+    const page = await signInAs('marketer@example.com');
+    await page.locator('[data-live="live"]').waitFor({ timeout: 20_000 });
+    const before = await metric(page, 'redeemed');
+    const navigations: string[] = [];
+    page.on('framenavigated', (frame) => navigations.push(frame.url()));
+
+    expect(await redeemAsStaff(e2e.baseUrl, staff.cookie, coupon.code)).toBe(201);
+    await expect
+      .poll(() => metric(page, 'redeemed'), { timeout: 5_000, interval: 100 })
+      .not.toBe(before);
+    expect(navigations).toEqual([]);
+    await page.context().close();
+  });
+
+  it('an admin disables that staff member and their next request is refused', async () => {
+    expect(await statusOfMe(e2e.baseUrl, staff.cookie)).toBe(200);
+    const page = await signInAs('admin@example.com');
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('button', { name: `Disable ${staff.name}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Disable' }).click();
+    await page.locator(`tr[data-user="${staff.email}"]`).getByText('disabled').waitFor();
+    expect(await statusOfMe(e2e.baseUrl, staff.cookie)).toBe(401);
+    await page.context().close();
+  });
+
+  it(
+    'every main screen passes axe-core with no serious or critical violation, at 390 and 1280 px',
+    { timeout: 240_000 },
+    async () => {
+      const admin = await signInAs('admin@example.com');
+      const campaignId = campaignUrl.split('/').at(-1) ?? '';
+      await admin.goto(`${campaignUrl}/coupons`);
+      const code =
+        ((await admin.locator('table a').first().getAttribute('href')) ?? '').split('/').at(-1) ??
+        '';
+      const screens: { name: string; path: string }[] = [
+        { name: 'dashboard', path: '/console' },
+        { name: 'campaigns', path: '/console/campaigns' },
+        { name: 'campaign-new', path: '/console/campaigns/new' },
+        { name: 'campaign', path: campaignUrl },
+        { name: 'campaign-edit', path: `${campaignUrl}/edit` },
+        { name: 'issue', path: `${campaignUrl}/issue` },
+        { name: 'coupons', path: `${campaignUrl}/coupons` },
+        { name: 'coupon', path: `${campaignUrl}/coupons/${code}` },
+        { name: 'batches', path: '/console/batches' },
+        { name: 'stores', path: '/console/admin/stores' },
+        { name: 'users', path: '/console/admin/users' },
+        { name: 'ledger', path: '/console/admin/ledger' },
+      ];
+      expect(campaignId).not.toBe('');
+      const problems: string[] = [];
+      for (const width of [390, 1280]) {
+        await admin.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+        for (const screen of screens) {
+          await admin.goto(screen.path);
+          await admin.locator('h1').first().waitFor();
+          // loaded: no "Loading …" left and the charts drawn (the live feed keeps the network busy)
+          await admin.waitForFunction(
+            () => document.querySelector('.page-status, .chart-placeholder') === null,
+          );
+          await expect(admin.locator('h1').count()).resolves.toBe(1);
+          await admin.screenshot({
+            path: path.join(artifacts, `${screen.name}-${width}.png`),
+            fullPage: true,
+          });
+          const results = await new AxeBuilder({ page: admin })
+            .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+            .analyze();
+          for (const violation of results.violations) {
+            if (violation.impact === 'serious' || violation.impact === 'critical') {
+              problems.push(
+                `${screen.name} @${width}: ${violation.id} (${violation.impact}) ${violation.nodes
+                  .slice(0, 3)
+                  .map((node) => node.target.join(' '))
+                  .join(' | ')}`,
+              );
+            }
+          }
+        }
+      }
+      expect(problems).toEqual([]);
+      await admin.context().close();
+    },
+  );
+});
+
+if (e2e.skipReason !== null) {
+  describe('console end to end', () => {
+    it.skip(`needs Chromium: ${e2e.skipReason}`, () => undefined);
+  });
+}
