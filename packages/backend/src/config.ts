@@ -34,6 +34,8 @@ export interface Config {
   embeddedPgDir: string;
   /** 0 picks a free port. */
   embeddedPgPort: number;
+  /** fsync, synchronous_commit and full_page_writes on (off only for tests and benchmarks). */
+  embeddedPgDurable: boolean;
   databasePoolSize: number;
   /** A pool of its own for exports, imports and batch jobs, so redemptions never queue behind them. */
   databaseBulkPoolSize: number;
@@ -76,6 +78,13 @@ export interface Config {
   };
   /** Built scanner app to serve at `/`, if any. */
   staticDir: string | null;
+  /**
+   * Prometheus metrics: `/metrics` on the API's port behind `Authorization: Bearer <token>`,
+   * and/or on a port of their own (not published by the Docker image). Neither: no metrics.
+   */
+  metrics: { token: string | null; port: number | null };
+  /** Node's server timeouts: a whole request must arrive within; an idle socket is closed after. */
+  timeouts: { requestMs: number; connectionMs: number };
   /**
    * Origins the app is served from (PUBLIC_ORIGIN, comma-separated): state-changing requests
    * from a browser must come from one of them or from the API's own host (plugins/csrf.ts).
@@ -161,6 +170,12 @@ export function loadConfig(
   if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
     problems.push('REDIS_URL must start with redis:// or rediss://');
   }
+  const metricsToken =
+    env.METRICS_TOKEN === undefined || env.METRICS_TOKEN === '' ? null : env.METRICS_TOKEN;
+  if (metricsToken !== null && metricsToken.length < 16) {
+    problems.push('METRICS_TOKEN must have at least 16 characters');
+  }
+  const metricsPort = integer('METRICS_PORT', 0, 0, 65535);
   // the scanner's dev server (pnpm dev) is the app's origin during development
   const devOrigins = ['https://localhost:5173', 'https://127.0.0.1:5173'];
   const publicOrigins =
@@ -183,6 +198,7 @@ export function loadConfig(
     databaseUrl,
     embeddedPgDir: path.resolve(env.EMBEDDED_PG_DIR ?? path.join(repoRoot, '.data', 'postgres')),
     embeddedPgPort: integer('EMBEDDED_PG_PORT', 0, 0, 65535),
+    embeddedPgDurable: flag('EMBEDDED_PG_DURABLE', true),
     databasePoolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200),
     databaseBulkPoolSize: integer('DATABASE_BULK_POOL_SIZE', 3, 1, 50),
     database: {
@@ -236,6 +252,11 @@ export function loadConfig(
       retryDelaySeconds: 5,
     },
     staticDir,
+    metrics: { token: metricsToken, port: metricsPort === 0 ? null : metricsPort },
+    timeouts: {
+      requestMs: integer('REQUEST_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
+      connectionMs: integer('CONNECTION_TIMEOUT_SECONDS', 120, 1, 3600) * 1000,
+    },
     publicOrigins,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -10,6 +10,7 @@ import {
   type DatabaseServer,
 } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { DEMO_PASSWORD, DEMO_USERS, ensureFirstAdmin, seedDemo } from './db/seed.ts';
 
 function readConfig(): Config {
@@ -31,10 +32,12 @@ async function main(): Promise<void> {
   let db: Database | null = null;
   let bulkDb: Database | null = null;
   let closing = false;
+  let metricsServer: MetricsServer | null = null;
 
   const close = async (exitCode: number) => {
     if (closing) return;
     closing = true;
+    await metricsServer?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await db?.destroy().catch(() => undefined);
     await bulkDb?.destroy().catch(() => undefined);
@@ -54,6 +57,13 @@ async function main(): Promise<void> {
   try {
     server = await provideDatabaseServer(config, (message) => process.stderr.write(`${message}\n`));
     say(`database: ${server.description}`);
+    if (config.production && config.databaseUrl === null) {
+      process.stderr.write(
+        'warning: production on the embedded PostgreSQL (no DATABASE_URL): it lives in ' +
+          `${config.embeddedPgDir} on this machine only. Back it up (pg_dump against its port, ` +
+          'or stop couponscan and copy the directory): see docs/deployment.md, "Backups".\n',
+      );
+    }
     // Migrations wait as long as they must: another instance may hold the migration lock while
     // it migrates, and the request bounds (lock_timeout, statement_timeout) are not for DDL.
     const migrating = createDatabase(server.url, 1, {
@@ -90,6 +100,12 @@ async function main(): Promise<void> {
     // of a previous run are retried
     await app.jobs.start();
     const address = await app.listen({ host: config.host, port: config.port });
+    if (config.metrics.port !== null) {
+      metricsServer = await startMetricsServer(config.host, config.metrics.port, (error) =>
+        app?.log.warn({ err: error }, 'metrics collector failed'),
+      );
+      say(`metrics on ${metricsServer.url}`);
+    }
     say(`couponscan backend listening on ${address}`);
   } catch (error) {
     process.stderr.write(

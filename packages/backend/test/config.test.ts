@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       databaseUrl: null,
       embeddedPgDir: path.join(repoRoot, '.data', 'postgres'),
       embeddedPgPort: 0,
+      embeddedPgDurable: true,
       databasePoolSize: 10,
       databaseBulkPoolSize: 3,
       database: {
@@ -58,6 +59,8 @@ describe('loadConfig', () => {
       },
       staticDir: null,
       publicOrigins: ['https://localhost:5173', 'https://127.0.0.1:5173'],
+      metrics: { token: null, port: null },
+      timeouts: { requestMs: 60_000, connectionMs: 120_000 },
     });
   });
 

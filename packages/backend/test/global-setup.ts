@@ -39,6 +39,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const embedded = await startEmbeddedPostgres({
       dataDir: path.join(tempDir, 'data'),
       ephemeral: true,
+      // disposable test data: no fsync, for speed (test/embedded.test.ts checks the default)
+      durable: false,
     });
     serverUrl = embedded.url;
     stopEmbedded = () => embedded.stop();

@@ -51,6 +51,8 @@ export async function startBackend(options: {
     HOST: '127.0.0.1',
     PORT: String(port),
     EMBEDDED_PG_DIR: pgDir,
+    // disposable data: no fsync, for speed (the default is durable)
+    EMBEDDED_PG_DURABLE: 'false',
     SEED_DEMO: '1',
     STATIC_DIR: options.staticDir,
     LOG_LEVEL: 'warn',

@@ -73,3 +73,16 @@ export const HealthSchema = Type.Object({
   }),
 });
 export type Health = Static<typeof HealthSchema>;
+
+/** GET /api/ready: may this instance take traffic? The database answers and its schema is current. */
+export const ReadinessSchema = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]),
+  database: Type.Union([Type.Literal('ok'), Type.Literal('down')]),
+  migrations: Type.Object({
+    /** Migrations this version of the code knows and the database has not run. */
+    pending: Type.Array(Type.String()),
+    /** null when the database could not be asked. */
+    current: Type.Union([Type.Boolean(), Type.Null()]),
+  }),
+});
+export type Readiness = Static<typeof ReadinessSchema>;

@@ -17,8 +17,17 @@ export interface BenchDatabase {
   url: string;
   /** A pool for seeding and checking, separate from the server's. */
   db: Database;
+  /** How the run's PostgreSQL treats durability, for the report: "durable" or "NOT durable (…)". */
+  durability: string;
   stop(): Promise<void>;
 }
+
+/**
+ * Benchmarks measure the application, so by default they run PostgreSQL without fsync (and say
+ * so in their report); BENCH_DURABLE=1 measures with fsync, synchronous_commit and
+ * full_page_writes on, as a production server runs.
+ */
+export const BENCH_DURABLE = /^(1|true|yes|on)$/i.test(process.env.BENCH_DURABLE ?? '');
 
 export async function startBenchDatabase(): Promise<BenchDatabase> {
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'couponscan-bench-pg-'));
@@ -27,6 +36,7 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
   const embedded = await startEmbeddedPostgres({
     dataDir: path.join(tempDir, 'data'),
     ephemeral: true,
+    durable: BENCH_DURABLE,
   });
   const pool = new pg.Pool({ connectionString: embedded.url, max: 4 });
   // pool.end() resolves before its sockets close; PostgreSQL stopping right after must not
@@ -36,6 +46,9 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
   return {
     url: embedded.url,
     db,
+    durability: BENCH_DURABLE
+      ? 'durable: fsync, synchronous_commit, full_page_writes on'
+      : 'NOT durable: fsync, synchronous_commit, full_page_writes off (BENCH_DURABLE=1 turns them on)',
     stop: async () => {
       await db.destroy();
       await embedded.stop();

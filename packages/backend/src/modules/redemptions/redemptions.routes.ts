@@ -15,6 +15,7 @@ import { PROBLEM_CONTENT_TYPE } from '@couponscan/shared/errors';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { redemptions } from '../../lib/metrics.ts';
 import { ok, problemResponse, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { currentUser } from '../../plugins/auth.ts';
 import { listRedemptions, redeemCoupon, reverseRedemption } from './redemptions.service.ts';
@@ -49,6 +50,12 @@ function sendJsonText(
   json: string,
 ): FastifyReply {
   return reply.status(status).type(contentType).send(json);
+}
+
+/** The outcome of an answer the database built (a refusal's `outcome` member), for metrics. */
+function outcomeOf(status: number, json: string): string {
+  if (status === 201) return 'redeemed';
+  return /"outcome"\s*:\s*"([a-z_]+)"/.exec(json)?.[1] ?? 'other';
 }
 
 const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -111,6 +118,7 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         app.config.undoWindowMinutes,
       );
       if (answer.replayed) void reply.header('idempotent-replayed', 'true');
+      else redemptions.inc({ outcome: outcomeOf(answer.status, answer.body) });
       return sendJsonText(
         reply,
         answer.status,
