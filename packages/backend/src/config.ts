@@ -35,6 +35,8 @@ export interface Config {
   /** 0 picks a free port. */
   embeddedPgPort: number;
   databasePoolSize: number;
+  /** A pool of its own for exports, imports and batch jobs, so redemptions never queue behind them. */
+  databaseBulkPoolSize: number;
   /** How transactions run: isolation, bounded waits, retries (src/db/driver.ts, transaction.ts). */
   database: DatabaseSettings;
   production: boolean;
@@ -56,6 +58,21 @@ export interface Config {
     /** code look-ups (GET /api/coupons/:code) per user, and per IP */
     lookupsPerMinute: number;
     lookupsPerIpPerMinute: number;
+  };
+  /** Set: rate-limit counters live in Redis, shared by every instance. Unset: in memory. */
+  redisUrl: string | null;
+  /** Prefix of every Redis key we write, so instances of different deployments never mix. */
+  redisKeyPrefix: string;
+  /** The job queue (pg-boss). Timings other than the pool are not in the environment: tests shorten them. */
+  jobs: {
+    poolSize: number;
+    pollingIntervalSeconds: number;
+    /** How often the supervisor looks for expired and dead jobs. */
+    superviseIntervalSeconds: number;
+    /** A running batch job proves it is alive this often; a dead one is retried after missing it. */
+    heartbeatSeconds: number;
+    /** First retry delay of a failed batch job; doubles each time. */
+    retryDelaySeconds: number;
   };
   /** Built scanner app to serve at `/`, if any. */
   staticDir: string | null;
@@ -140,6 +157,10 @@ export function loadConfig(
   const staticDir =
     env.STATIC_DIR === undefined || env.STATIC_DIR === '' ? null : path.resolve(env.STATIC_DIR);
 
+  const redisUrl = env.REDIS_URL === undefined || env.REDIS_URL === '' ? null : env.REDIS_URL;
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push('REDIS_URL must start with redis:// or rediss://');
+  }
   // the scanner's dev server (pnpm dev) is the app's origin during development
   const devOrigins = ['https://localhost:5173', 'https://127.0.0.1:5173'];
   const publicOrigins =
@@ -163,6 +184,7 @@ export function loadConfig(
     embeddedPgDir: path.resolve(env.EMBEDDED_PG_DIR ?? path.join(repoRoot, '.data', 'postgres')),
     embeddedPgPort: integer('EMBEDDED_PG_PORT', 0, 0, 65535),
     databasePoolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200),
+    databaseBulkPoolSize: integer('DATABASE_BULK_POOL_SIZE', 3, 1, 50),
     database: {
       isolation: isolation ?? DEFAULT_DATABASE_SETTINGS.isolation,
       lockTimeoutMs: integer(
@@ -203,6 +225,15 @@ export function loadConfig(
       redemptionsPerMinute: integer('RATE_LIMIT_REDEMPTIONS_PER_MINUTE', 300, 1, 1_000_000),
       lookupsPerMinute: integer('RATE_LIMIT_LOOKUPS_PER_MINUTE', 60, 1, 1_000_000),
       lookupsPerIpPerMinute: integer('RATE_LIMIT_LOOKUPS_PER_IP_PER_MINUTE', 300, 1, 1_000_000),
+    },
+    redisUrl,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'couponscan:',
+    jobs: {
+      poolSize: integer('JOBS_POOL_SIZE', 3, 2, 50),
+      pollingIntervalSeconds: 2,
+      superviseIntervalSeconds: 60,
+      heartbeatSeconds: 30,
+      retryDelaySeconds: 5,
     },
     staticDir,
     publicOrigins,

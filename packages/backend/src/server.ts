@@ -3,6 +3,7 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import {
+  BULK_POOL,
   createDatabase,
   provideDatabaseServer,
   type Database,
@@ -10,7 +11,6 @@ import {
 } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { DEMO_PASSWORD, DEMO_USERS, ensureFirstAdmin, seedDemo } from './db/seed.ts';
-import { deleteExpiredIdempotencyKeys } from './modules/redemptions/redemptions.repository.ts';
 
 function readConfig(): Config {
   try {
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   let server: DatabaseServer | null = null;
   let db: Database | null = null;
+  let bulkDb: Database | null = null;
   let closing = false;
 
   const close = async (exitCode: number) => {
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     closing = true;
     await app?.close().catch(() => undefined);
     await db?.destroy().catch(() => undefined);
+    await bulkDb?.destroy().catch(() => undefined);
     await server?.stop().catch(() => undefined);
     process.exit(exitCode);
   };
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
       await migrating.destroy();
     }
     db = createDatabase(server.url, config.databasePoolSize, config.database);
+    bulkDb = createDatabase(server.url, config.databaseBulkPoolSize, config.database, BULK_POOL);
     if (await ensureFirstAdmin(db, config.admin))
       say(`created the first admin, ${config.admin?.email ?? ''}`);
     if (config.seedDemo) {
@@ -77,25 +80,16 @@ async function main(): Promise<void> {
     app = await buildApp({
       config,
       db,
+      bulkDb,
       logger: {
         level: config.logLevel,
         redact: ['req.headers.cookie', 'req.headers.authorization'],
       },
     });
-    const database = db;
-    const sweep = setInterval(() => {
-      deleteExpiredIdempotencyKeys(database).catch((error: unknown) =>
-        app?.log.warn({ err: error }, 'idempotency sweep failed'),
-      );
-    }, 3600_000);
-    sweep.unref();
-    app.addHook('onClose', () => {
-      clearInterval(sweep);
-      return Promise.resolve();
-    });
+    // pg-boss: its schema, the queues, the workers and the scheduled clean-ups; unfinished jobs
+    // of a previous run are retried
+    await app.jobs.start();
     const address = await app.listen({ host: config.host, port: config.port });
-    // background jobs (large coupon batches); unfinished ones from a previous run resume
-    app.jobs.start();
     say(`couponscan backend listening on ${address}`);
   } catch (error) {
     process.stderr.write(

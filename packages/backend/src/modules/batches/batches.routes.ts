@@ -16,8 +16,6 @@ import {
   cancelBatch,
   createBatch,
   getBatch,
-  ISSUE_BATCH_JOB,
-  issueBatchJob,
   listBatches,
   listBatchesAcrossCampaigns,
   printBatchSheet,
@@ -29,7 +27,6 @@ const LOCATION_HEADERS = {
 
 const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const marketers = app.authorize(['marketer', 'admin']);
-  app.jobs.handle(ISSUE_BATCH_JOB, issueBatchJob());
 
   app.post(
     '/api/campaigns/:id/batches',
@@ -52,7 +49,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { batch, completed } = await createBatch(
         app.db,
-        app.jobs,
+        { bulk: app.bulkDb, jobs: app.jobs },
         currentUser(request),
         request.params.id,
         request.body,
@@ -152,7 +149,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { filename, pdf } = await printBatchSheet(
-        app.db,
+        app.bulkDb,
         request.params.id,
         request.query.part,
         // the status line is sent by then: a failure can only cut the download short

@@ -50,7 +50,7 @@ const campaignsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           200: ok(
             PageSchema(CampaignListItemSchema),
-            'One page of campaigns, each with its counts',
+            'One page of campaigns, each with its counts and rate',
           ),
           ...problemResponses(400, ...SIGNED_IN),
         },
