@@ -1,5 +1,4 @@
-// Issue 10, hostile review: closing the socket half-way through a CSV import left its connection
-// idle in transaction; ten of them exhausted the pool, and PostgreSQL ending one of them crashed
+// Closing the socket half-way through a CSV import once left its connection idle in transaction; ten of them exhausted the pool, and PostgreSQL ending one of them crashed
 // the process through the pg client's unhandled 'error' event.
 import net from 'node:net';
 import { sql } from 'kysely';
@@ -14,7 +13,8 @@ let base: URL;
 let marketer: ApiClient;
 
 beforeAll(async () => {
-  t = await createTestApp({ poolSize: 12 });
+  // imports run on the bulk pool: make it large enough that all ten hold a connection at once
+  t = await createTestApp({ poolSize: 12, config: { databaseBulkPoolSize: 12 } });
   base = new URL(await listen(t.app));
   marketer = await loggedIn(base.origin, (await makeUser(t.db, 'marketer')).email);
 });
@@ -23,7 +23,7 @@ afterAll(() => t.close());
 async function connectionsIdleInTransaction(): Promise<number> {
   const { rows } = await sql<{ n: number }>`
     select count(*)::int as n from pg_stat_activity
-     where datname = current_database() and application_name = 'couponscan'
+     where datname = current_database() and application_name in ('couponscan', 'couponscan-bulk')
        and state = 'idle in transaction'`.execute(t.db);
   return rows[0]?.n ?? 0;
 }
