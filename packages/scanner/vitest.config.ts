@@ -12,7 +12,7 @@ export default defineConfig({
     maxWorkers: 2,
     // a deadline, not a timing assertion: on a loaded machine a test may take far longer than
     // alone, and nothing waits for a timer anyway (issue 11)
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     reporters: ['default', ['../../tooling/summary-reporter.ts', { label: 'scanner' }]],
   },
 });

@@ -1,7 +1,6 @@
 // Builds the Fastify instance from a Config and a database. Never listens: server.ts does.
 import fs from 'node:fs';
 import path from 'node:path';
-import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -19,6 +18,11 @@ import redemptionsRoutes from './modules/redemptions/redemptions.routes.ts';
 import statsRoutes from './modules/stats/stats.routes.ts';
 import storesRoutes from './modules/stores/stores.routes.ts';
 import usersRoutes from './modules/users/users.routes.ts';
+import { issueBatchDeadJob, issueBatchJob } from './modules/batches/batches.service.ts';
+import {
+  purgeExpiredIdempotencyKeysJob,
+  purgeExpiredSessionsJob,
+} from './modules/maintenance/maintenance.jobs.ts';
 import auth from './plugins/auth.ts';
 import csrf from './plugins/csrf.ts';
 import errors, { answerClientError, answerFrameworkError } from './plugins/errors.ts';
@@ -27,23 +31,29 @@ import metrics from './plugins/metrics.ts';
 import { ajvOptions } from './plugins/validation.ts';
 import openapi from './plugins/openapi.ts';
 import security from './plugins/security.ts';
+import rateLimits from './plugins/rate-limit.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     db: Database;
+    /** The small pool for bulk work (exports, imports, batches): redemptions never wait behind it. */
+    bulkDb: Database;
   }
 }
 
 export interface AppOptions {
   config: Config;
   db: Database;
+  /** Defaults to `db`: one pool for everything. */
+  bulkDb?: Database;
   logger?: FastifyServerOptions['logger'];
 }
 
 export async function buildApp({
   config,
   db,
+  bulkDb = db,
   logger = false,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -63,15 +73,27 @@ export async function buildApp({
 
   app.decorate('config', config);
   app.decorate('db', db);
+  app.decorate('bulkDb', bulkDb);
 
   await app.register(errors);
   await app.register(openapi);
   await app.register(security);
   await app.register(metrics);
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimits);
   await app.register(csrf);
   await app.register(auth);
-  await app.register(jobs);
+  // every kind of background job, and the scheduled clean-ups (the plugin checks none is missing)
+  await app.register(jobs, {
+    definitions: [
+      issueBatchJob(bulkDb, {
+        retryDelaySeconds: config.jobs.retryDelaySeconds,
+        heartbeatSeconds: config.jobs.heartbeatSeconds,
+      }),
+      issueBatchDeadJob(bulkDb),
+      purgeExpiredSessionsJob(db),
+      purgeExpiredIdempotencyKeysJob(db),
+    ],
+  });
 
   await app.register(healthRoutes);
   await app.register(authRoutes);

@@ -37,6 +37,8 @@ export interface Config {
   /** fsync, synchronous_commit and full_page_writes on (off only for tests and benchmarks). */
   embeddedPgDurable: boolean;
   databasePoolSize: number;
+  /** A pool of its own for exports, imports and batch jobs, so redemptions never queue behind them. */
+  databaseBulkPoolSize: number;
   /** How transactions run: isolation, bounded waits, retries (src/db/driver.ts, transaction.ts). */
   database: DatabaseSettings;
   production: boolean;
@@ -58,6 +60,21 @@ export interface Config {
     /** code look-ups (GET /api/coupons/:code) per user, and per IP */
     lookupsPerMinute: number;
     lookupsPerIpPerMinute: number;
+  };
+  /** Set: rate-limit counters live in Redis, shared by every instance. Unset: in memory. */
+  redisUrl: string | null;
+  /** Prefix of every Redis key we write, so instances of different deployments never mix. */
+  redisKeyPrefix: string;
+  /** The job queue (pg-boss). Timings other than the pool are not in the environment: tests shorten them. */
+  jobs: {
+    poolSize: number;
+    pollingIntervalSeconds: number;
+    /** How often the supervisor looks for expired and dead jobs. */
+    superviseIntervalSeconds: number;
+    /** A running batch job proves it is alive this often; a dead one is retried after missing it. */
+    heartbeatSeconds: number;
+    /** First retry delay of a failed batch job; doubles each time. */
+    retryDelaySeconds: number;
   };
   /** Built scanner app to serve at `/`, if any. */
   staticDir: string | null;
@@ -155,6 +172,10 @@ export function loadConfig(
     problems.push('METRICS_TOKEN must have at least 16 characters');
   }
   const metricsPort = integer('METRICS_PORT', 0, 0, 65535);
+  const redisUrl = env.REDIS_URL === undefined || env.REDIS_URL === '' ? null : env.REDIS_URL;
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push('REDIS_URL must start with redis:// or rediss://');
+  }
   // the scanner's dev server (pnpm dev) is the app's origin during development
   const devOrigins = ['https://localhost:5173', 'https://127.0.0.1:5173'];
   const publicOrigins =
@@ -179,6 +200,7 @@ export function loadConfig(
     embeddedPgPort: integer('EMBEDDED_PG_PORT', 0, 0, 65535),
     embeddedPgDurable: flag('EMBEDDED_PG_DURABLE', true),
     databasePoolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200),
+    databaseBulkPoolSize: integer('DATABASE_BULK_POOL_SIZE', 3, 1, 50),
     database: {
       isolation: isolation ?? DEFAULT_DATABASE_SETTINGS.isolation,
       lockTimeoutMs: integer(
@@ -219,6 +241,15 @@ export function loadConfig(
       redemptionsPerMinute: integer('RATE_LIMIT_REDEMPTIONS_PER_MINUTE', 300, 1, 1_000_000),
       lookupsPerMinute: integer('RATE_LIMIT_LOOKUPS_PER_MINUTE', 60, 1, 1_000_000),
       lookupsPerIpPerMinute: integer('RATE_LIMIT_LOOKUPS_PER_IP_PER_MINUTE', 300, 1, 1_000_000),
+    },
+    redisUrl,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'couponscan:',
+    jobs: {
+      poolSize: integer('JOBS_POOL_SIZE', 3, 2, 50),
+      pollingIntervalSeconds: 2,
+      superviseIntervalSeconds: 60,
+      heartbeatSeconds: 30,
+      retryDelaySeconds: 5,
     },
     staticDir,
     metrics: { token: metricsToken, port: metricsPort === 0 ? null : metricsPort },

@@ -3,6 +3,7 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import {
+  BULK_POOL,
   createDatabase,
   provideDatabaseServer,
   type Database,
@@ -11,7 +12,6 @@ import {
 import { migrateToLatest } from './db/migrate.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { DEMO_PASSWORD, DEMO_USERS, ensureFirstAdmin, seedDemo } from './db/seed.ts';
-import { deleteExpiredIdempotencyKeys } from './modules/redemptions/redemptions.repository.ts';
 
 function readConfig(): Config {
   try {
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   let server: DatabaseServer | null = null;
   let db: Database | null = null;
+  let bulkDb: Database | null = null;
   let closing = false;
   let metricsServer: MetricsServer | null = null;
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     await metricsServer?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await db?.destroy().catch(() => undefined);
+    await bulkDb?.destroy().catch(() => undefined);
     await server?.stop().catch(() => undefined);
     process.exit(exitCode);
   };
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
       await migrating.destroy();
     }
     db = createDatabase(server.url, config.databasePoolSize, config.database);
+    bulkDb = createDatabase(server.url, config.databaseBulkPoolSize, config.database, BULK_POOL);
     if (await ensureFirstAdmin(db, config.admin))
       say(`created the first admin, ${config.admin?.email ?? ''}`);
     if (config.seedDemo) {
@@ -87,22 +90,15 @@ async function main(): Promise<void> {
     app = await buildApp({
       config,
       db,
+      bulkDb,
       logger: {
         level: config.logLevel,
         redact: ['req.headers.cookie', 'req.headers.authorization'],
       },
     });
-    const database = db;
-    const sweep = setInterval(() => {
-      deleteExpiredIdempotencyKeys(database).catch((error: unknown) =>
-        app?.log.warn({ err: error }, 'idempotency sweep failed'),
-      );
-    }, 3600_000);
-    sweep.unref();
-    app.addHook('onClose', () => {
-      clearInterval(sweep);
-      return Promise.resolve();
-    });
+    // pg-boss: its schema, the queues, the workers and the scheduled clean-ups; unfinished jobs
+    // of a previous run are retried
+    await app.jobs.start();
     const address = await app.listen({ host: config.host, port: config.port });
     if (config.metrics.port !== null) {
       metricsServer = await startMetricsServer(config.host, config.metrics.port, (error) =>
@@ -110,8 +106,6 @@ async function main(): Promise<void> {
       );
       say(`metrics on ${metricsServer.url}`);
     }
-    // background jobs (large coupon batches); unfinished ones from a previous run resume
-    app.jobs.start();
     say(`couponscan backend listening on ${address}`);
   } catch (error) {
     process.stderr.write(

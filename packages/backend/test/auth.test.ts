@@ -114,7 +114,9 @@ describe('auth', () => {
   it('login attempts beyond the per-minute limit are refused with 429 rate_limited', async () => {
     const limited = await createTestApp({
       database: t.database,
-      config: { rateLimit: { loginPerMinute: 3, redemptionsPerMinute: 100 } },
+      config: {
+        rateLimit: { loginPerMinute: 3, loginPerIpPerMinute: 1000, redemptionsPerMinute: 100 },
+      },
     });
     try {
       const statuses: number[] = [];

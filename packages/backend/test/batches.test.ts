@@ -1,15 +1,15 @@
-// Issuing batches (issue 4): small ones in the request, large ones as a job on the PostgreSQL
-// queue; all or nothing whatever happens to the job; codes distinct, valid and never guessable.
+// Issuing batches (issue 4): small ones in the request, large ones as a job on pg-boss (issue 8);
+// all or nothing whatever happens to the job; codes distinct, valid and never guessable.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Batch } from '@couponscan/shared/batches';
 import { parseCouponCode, RANDOM_LENGTH } from '@couponscan/shared/code';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { codeDrawer } from '../src/modules/batches/batch-issuing.ts';
+import type { IssuingOptions } from '../src/modules/batches/batch-issuing.ts';
 import {
   assertCodeSpace,
   createBatch,
-  ISSUE_BATCH_JOB,
   issueBatchJob,
 } from '../src/modules/batches/batches.service.ts';
 import type { AuthUser } from '../src/modules/auth/auth.service.ts';
@@ -28,17 +28,32 @@ let marketer: ApiClient;
 let marketerUser: Awaited<ReturnType<typeof makeUser>>;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // the supervisor looks every second, so a dead worker's job is retried soon after its heartbeat
+  // (10 s) is missed
+  t = await createTestApp({
+    config: {
+      jobs: {
+        poolSize: 3,
+        pollingIntervalSeconds: 0.5,
+        superviseIntervalSeconds: 1,
+        heartbeatSeconds: 10,
+        retryDelaySeconds: 0,
+      },
+    },
+  });
   marketerUser = await makeUser(t.db, 'marketer');
   marketer = await loggedIn(t.app, marketerUser.email);
 });
+const batchJob = (options: IssuingOptions = {}) =>
+  issueBatchJob(t.bulkDb, { retryDelaySeconds: 0, heartbeatSeconds: 10, ...options });
+
 afterEach(async () => {
   await t.app.jobs.stop();
-  t.app.jobs.handle(ISSUE_BATCH_JOB, issueBatchJob());
+  t.app.jobs.handle(batchJob());
 });
 afterAll(() => t.close());
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000) {
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 90_000) {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await read();
@@ -51,6 +66,13 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms 
 
 const batchOf = async (id: string) =>
   (await marketer.request<Batch>('GET', `/api/batches/${id}`)).body;
+
+/** The batch's job as pg-boss keeps it. */
+async function jobOf(batchId: string, queue: 'issue_batch' | 'issue_batch_dead' = 'issue_batch') {
+  const [job] = await t.app.jobs.boss.findJobs(queue, { data: { batchId } });
+  if (job === undefined) throw new Error(`no ${queue} job for batch ${batchId}`);
+  return job;
+}
 
 function couponsOfCampaign(campaignId: string) {
   return t.db
@@ -68,7 +90,7 @@ function gateAt(generated: number) {
   });
   return {
     open,
-    handler: issueBatchJob({
+    handler: batchJob({
       chunkSize: 2000,
       afterChunk: async (n) => {
         if (n === generated) await opened;
@@ -77,7 +99,8 @@ function gateAt(generated: number) {
   };
 }
 
-describe('issuing a batch', () => {
+// jobs of tens of thousands of coupons, on a machine that may be busy: generous deadlines
+describe('issuing a batch', { timeout: 180_000 }, () => {
   it('up to 10,000 coupons are issued within the request: 201, succeeded, every code valid and prefixed', async () => {
     const campaign = await makeCampaign(t.db);
     const response = await marketer.request<Batch>(
@@ -114,7 +137,7 @@ describe('issuing a batch', () => {
     expect(response.status).toBe(202);
     expect(response.body).toMatchObject({ status: 'queued', generated: 0, count: 50_000 });
 
-    t.app.jobs.start();
+    await t.app.jobs.start();
     const done = await until(
       () => batchOf(response.body.id),
       (batch) => batch.status !== 'queued' && batch.status !== 'running',
@@ -125,14 +148,13 @@ describe('issuing a batch', () => {
     expect(coupons).toHaveLength(50_000);
     expect(new Set(coupons.map((c) => c.code)).size).toBe(50_000);
     expect(coupons.every((c) => parseCouponCode(c.code).ok && c.batch_id === done.id)).toBe(true);
-    const job = await t.db.selectFrom('jobs').selectAll().orderBy('id', 'desc').executeTakeFirst();
-    expect(job).toMatchObject({ status: 'succeeded', attempts: 1, locked_by: null });
+    expect(await jobOf(done.id)).toMatchObject({ state: 'completed', retryCount: 0 });
   });
 
   it('progress moves while the job runs, and no coupon is visible before the batch succeeds', async () => {
     const campaign = await makeCampaign(t.db);
     const gate = gateAt(4000);
-    t.app.jobs.handle(ISSUE_BATCH_JOB, gate.handler);
+    t.app.jobs.handle(gate.handler);
     const { body } = await marketer.request<Batch>(
       'POST',
       `/api/campaigns/${campaign.id}/batches`,
@@ -140,7 +162,7 @@ describe('issuing a batch', () => {
         count: 12_000,
       },
     );
-    t.app.jobs.start();
+    await t.app.jobs.start();
 
     const midway = await until(
       () => batchOf(body.id),
@@ -179,7 +201,7 @@ describe('issuing a batch', () => {
 
     const { batch } = await createBatch(
       t.db,
-      t.app.jobs,
+      { bulk: t.bulkDb, jobs: t.app.jobs },
       user,
       campaign.id,
       { count: 100 },
@@ -250,57 +272,89 @@ describe('issuing a batch', () => {
       await t.db.selectFrom('coupons').where('batch_id', '=', body.id).select('id').execute(),
     ).toHaveLength(0);
 
-    // the restarted backend finds the job running but unlocked, and puts it back
-    await until(
-      () => t.app.jobs.releaseAbandoned(0),
-      (released) => released === 1,
+    // the restarted backend's supervisor sees the job's heartbeat stop, and the job is retried
+    await t.app.jobs.start();
+    const done = await until(
+      () => batchOf(body.id),
+      (batch) => batch.status === 'succeeded',
+      120_000,
     );
-    expect(await batchOf(body.id)).toMatchObject({ status: 'queued', generated: 0 });
-    expect(await t.app.jobs.runNext()).toBe(true);
-
-    expect(await batchOf(body.id)).toMatchObject({ status: 'succeeded', generated: 20_000 });
+    expect(done.generated).toBe(20_000);
     expect(await couponsOfCampaign(campaign.id)).toHaveLength(20_000);
-    const job = await t.db
-      .selectFrom('jobs')
-      .selectAll()
-      .where('payload', '@>', JSON.stringify({ batchId: body.id }))
-      .executeTakeFirstOrThrow();
-    expect(job).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(await jobOf(body.id)).toMatchObject({ state: 'completed', retryCount: 1 });
+  }, 180_000);
+
+  it('a job that fails on every attempt ends failed with a reason, no coupons, and in the dead letter queue', async () => {
+    const campaign = await makeCampaign(t.db);
+    let attempts = 0;
+    t.app.jobs.handle(
+      batchJob({
+        chunkSize: 2000,
+        afterChunk: (generated) => {
+          if (generated === 4000) {
+            attempts += 1;
+            return Promise.reject(new Error('the disk is full'));
+          }
+          return Promise.resolve();
+        },
+      }),
+    );
+    const { body } = await marketer.request<Batch>(
+      'POST',
+      `/api/campaigns/${campaign.id}/batches`,
+      { count: 10_001 },
+    );
+    await t.app.jobs.start();
+
+    const batch = await until(
+      () => batchOf(body.id),
+      (b) => b.status === 'failed',
+    );
+    expect(batch.error).toMatch(/failed on our side/);
+    expect(batch.error).not.toMatch(/disk/);
+    expect(batch.finishedAt).not.toBeNull();
+    expect(attempts).toBe(4);
+    expect(await couponsOfCampaign(campaign.id)).toHaveLength(0);
+    expect(await jobOf(body.id)).toMatchObject({ state: 'failed', retryCount: 3 });
+    // pg-boss hands it to the dead letter queue, whose handler leaves the failed batch alone
+    const dead = await until(
+      () => jobOf(body.id, 'issue_batch_dead'),
+      (job) => job.state === 'completed',
+    );
+    expect(dead.state).toBe('completed');
+    expect((await batchOf(body.id)).error).toBe(batch.error);
   });
 
-  it('a job that keeps dying is failed cleanly once it has used its attempts', async () => {
+  it('a batch whose job used its attempts on dying workers ends failed, not running for ever', async () => {
     const campaign = await makeCampaign(t.db);
     const { body } = await marketer.request<Batch>(
       'POST',
       `/api/campaigns/${campaign.id}/batches`,
-      {
-        count: 10_001,
-      },
+      { count: 10_001 },
     );
-    await t.db
-      .updateTable('jobs')
-      .set({ status: 'running', attempts: 3, locked_by: 'a dead worker', locked_at: new Date(0) })
-      .where('payload', '@>', JSON.stringify({ batchId: body.id }))
-      .execute();
     await t.db
       .updateTable('batches')
       .set({ status: 'running' })
       .where('id', '=', body.id)
       .execute();
+    // what pg-boss does with a job whose heartbeat stopped on its last attempt
+    await t.app.jobs.send(t.db, 'issue_batch_dead', { batchId: body.id });
+    await t.app.jobs.boss.cancel('issue_batch', (await jobOf(body.id)).id);
+    await t.app.jobs.start();
 
-    expect(await t.app.jobs.releaseAbandoned()).toBe(1);
-
-    const batch = await batchOf(body.id);
+    const batch = await until(
+      () => batchOf(body.id),
+      (b) => b.status !== 'running',
+    );
     expect(batch.status).toBe('failed');
     expect(batch.error).toMatch(/stopped before it finished/);
-    expect(batch.finishedAt).not.toBeNull();
     expect(await couponsOfCampaign(campaign.id)).toHaveLength(0);
   });
 
   it('a batch cancelled while its job runs ends cancelled with no coupons', async () => {
     const campaign = await makeCampaign(t.db);
     const gate = gateAt(2000);
-    t.app.jobs.handle(ISSUE_BATCH_JOB, gate.handler);
+    t.app.jobs.handle(gate.handler);
     const { body } = await marketer.request<Batch>(
       'POST',
       `/api/campaigns/${campaign.id}/batches`,
@@ -308,7 +362,7 @@ describe('issuing a batch', () => {
         count: 20_000,
       },
     );
-    t.app.jobs.start();
+    await t.app.jobs.start();
     await until(
       () => batchOf(body.id),
       (batch) => batch.generated === 2000,
@@ -320,15 +374,10 @@ describe('issuing a batch', () => {
     gate.open();
 
     const job = await until(
-      () =>
-        t.db
-          .selectFrom('jobs')
-          .selectAll()
-          .where('payload', '@>', JSON.stringify({ batchId: body.id }))
-          .executeTakeFirstOrThrow(),
-      (row) => row.status !== 'running',
+      () => jobOf(body.id),
+      (row) => row.state !== 'active',
     );
-    expect(job.status).toBe('cancelled');
+    expect(job.state).toBe('cancelled');
     expect((await batchOf(body.id)).status).toBe('cancelled');
     expect(await couponsOfCampaign(campaign.id)).toHaveLength(0);
 
@@ -340,7 +389,7 @@ describe('issuing a batch', () => {
   it('stopping the worker rolls the running job back and queues it again; the next start finishes it', async () => {
     const campaign = await makeCampaign(t.db);
     const gate = gateAt(2000);
-    t.app.jobs.handle(ISSUE_BATCH_JOB, gate.handler);
+    t.app.jobs.handle(gate.handler);
     const { body } = await marketer.request<Batch>(
       'POST',
       `/api/campaigns/${campaign.id}/batches`,
@@ -348,7 +397,7 @@ describe('issuing a batch', () => {
         count: 10_500,
       },
     );
-    t.app.jobs.start();
+    await t.app.jobs.start();
     await until(
       () => batchOf(body.id),
       (batch) => batch.generated === 2000,
@@ -360,7 +409,7 @@ describe('issuing a batch', () => {
 
     expect(await batchOf(body.id)).toMatchObject({ status: 'queued', generated: 0 });
     expect(await couponsOfCampaign(campaign.id)).toHaveLength(0);
-    t.app.jobs.start();
+    await t.app.jobs.start();
     await until(
       () => batchOf(body.id),
       (batch) => batch.status === 'succeeded',

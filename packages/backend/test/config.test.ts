@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       embeddedPgPort: 0,
       embeddedPgDurable: true,
       databasePoolSize: 10,
+      databaseBulkPoolSize: 3,
       database: {
         isolation: 'read committed',
         lockTimeoutMs: 5000,
@@ -46,6 +47,15 @@ describe('loadConfig', () => {
         redemptionsPerMinute: 300,
         lookupsPerMinute: 60,
         lookupsPerIpPerMinute: 300,
+      },
+      redisUrl: null,
+      redisKeyPrefix: 'couponscan:',
+      jobs: {
+        poolSize: 3,
+        pollingIntervalSeconds: 2,
+        superviseIntervalSeconds: 60,
+        heartbeatSeconds: 30,
+        retryDelaySeconds: 5,
       },
       staticDir: null,
       publicOrigins: ['https://localhost:5173', 'https://127.0.0.1:5173'],

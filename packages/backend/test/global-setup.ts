@@ -1,5 +1,5 @@
 // Starts one PostgreSQL for the whole run (DATABASE_URL if set, else an embedded one in a
-// temporary directory), migrates a template database once, and tells the test files where it is.
+// temporary directory), migrates a template database once (ours and pg-boss's schema), and tells the test files where it is.
 // Each file copies the template (CREATE DATABASE … TEMPLATE), so files never share data.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -10,6 +10,7 @@ import type { TestProject } from 'vitest/node';
 import { createDatabase } from '../src/db/database.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
+import { installJobQueueSchema } from '../src/modules/jobs/job-queue.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -64,6 +65,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const db = createDatabase(withDatabase(serverUrl, template), 1);
   await migrateToLatest(db);
   await db.destroy();
+  // pg-boss's schema too, so that no test file installs it again
+  await installJobQueueSchema(withDatabase(serverUrl, template));
 
   project.provide('pgServerUrl', serverUrl);
   project.provide('pgTemplate', template);

@@ -509,7 +509,9 @@ describe('rate limits', () => {
   it('redemptions beyond the per-minute limit are refused with 429 rate_limited', async () => {
     const limited = await createTestApp({
       database: t.database,
-      config: { rateLimit: { loginPerMinute: 100, redemptionsPerMinute: 3 } },
+      config: {
+        rateLimit: { loginPerMinute: 100, loginPerIpPerMinute: 1000, redemptionsPerMinute: 3 },
+      },
     });
     try {
       const client = await loggedIn(limited.app, staffUser.email);

@@ -74,6 +74,15 @@ const routes: RouteCase[] = [
   },
   { method: 'GET', path: () => '/api/stores', roles: ['admin', 'marketer'] },
   {
+    method: 'PATCH',
+    path: () => `/api/stores/${fixtures.storeId}`,
+    body: () => ({ timeZone: 'Europe/Berlin' }),
+    roles: ['admin'],
+  },
+  { method: 'GET', path: () => '/api/stats/overview', roles: ['marketer', 'admin'] },
+  { method: 'GET', path: () => '/api/stats/suspicious', roles: ['marketer', 'admin'] },
+  { method: 'GET', path: () => '/api/batches?status=running', roles: ['marketer', 'admin'] },
+  {
     method: 'POST',
     path: () => '/api/users',
     body: () => ({

@@ -1,5 +1,6 @@
 // The printable A4 sheet of a batch (issue 4): a PDF that parses, with 15 coupons a page, the
 // code in text under each QR, and a clear error above 10,000 coupons.
+import { execFileSync } from 'node:child_process';
 import { inflateSync } from 'node:zlib';
 import type { Batch } from '@couponscan/shared/batches';
 import { PDFDocument, PDFRawStream } from 'pdf-lib';
@@ -30,6 +31,16 @@ function pageContents(pdf: PDFDocument): string[] {
     const streams = contents instanceof PDFRawStream ? [contents] : [];
     return streams.map((stream) => inflateSync(stream.contents).toString('latin1')).join('\n');
   });
+}
+
+/** The text of a PDF as a reader extracts it (poppler's pdftotext), pages split by form feeds. */
+function pdfText(pdf: Buffer): string {
+  return execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: pdf }).toString('utf8');
+}
+
+/** pdffonts' table: name, type, encoding, emb(edded), sub(set), uni(code map). */
+function pdfFonts(pdf: Buffer): string {
+  return execFileSync('pdffonts', ['-'], { input: pdf }).toString('utf8');
 }
 
 /** pdfkit writes text in the standard fonts as hex strings. */
@@ -70,7 +81,25 @@ describe('GET /api/batches/:id/sheet.pdf', () => {
     for (const [index, displayCode] of displayCodes.entries()) {
       expect(pages[Math.floor(index / 15)]).toContain(`<${hex(displayCode)}>`);
     }
-    expect(pages[2]?.split(`<${hex('15% off')}>`).length).toBe(11);
+    const lastPage = pdfText(response.raw).split('\f')[2] ?? '';
+    expect(lastPage.split('15% off').length).toBe(11);
+  });
+
+  it('prints a campaign name in Greek and Cyrillic letters as they are (an embedded Unicode font)', async () => {
+    const name = 'Καλοκαίρι · Лето · Ünïcödé';
+    const campaign = await makeCampaign(t.db, { name });
+    const created = await marketer.request<Batch>('POST', `/api/campaigns/${campaign.id}/batches`, {
+      count: 2,
+    });
+
+    const response = await download(marketer, `/api/batches/${created.body.id}/sheet.pdf`);
+
+    expect(response.status).toBe(200);
+    const text = pdfText(response.raw);
+    expect(text).toContain('Καλοκαίρι');
+    expect(text).toContain('Лето');
+    expect(text).toContain('Ünïcödé');
+    expect(pdfFonts(response.raw)).toMatch(/DejaVuSans-Bold\s.*\byes\s+yes\b/);
   });
 
   it('a batch above 10,000 coupons is refused with 422 sheet_too_large naming the parts; ?part= prints one', async () => {

@@ -32,7 +32,9 @@ export async function issueCoupon(baseUrl: string, maxRedemptions = 1): Promise<
   let campaignId: string;
   if (maxRedemptions === 1) {
     const campaigns = await json<Page<Campaign>>(baseUrl, cookie, '/api/campaigns');
-    const campaign = campaigns.items.find((item) => item.status === 'active');
+    const campaign = campaigns.items.find(
+      (item) => item.status === 'active' && item.maxRedemptionsPerCoupon === 1,
+    );
     if (campaign === undefined) throw new Error('the demo data has no active campaign');
     campaignId = campaign.id;
   } else {

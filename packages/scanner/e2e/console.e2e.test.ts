@@ -64,13 +64,26 @@ describe.skipIf(e2e.skipReason !== null)('console end to end', () => {
     await page.getByRole('heading', { level: 1, name: 'Autumn e2e' }).waitFor();
     campaignUrl = new URL(page.url()).pathname;
 
-    await page.getByRole('link', { name: 'Issue coupons' }).click();
+    const tabs = page.getByRole('navigation', { name: 'Campaign' });
+    await tabs.getByRole('link', { name: 'Issue coupons' }).click();
+    // bad input is refused before anything is sent: a prefix with an I
+    const batchPosts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/batches')) {
+        batchPosts.push(request.url());
+      }
+    });
+    await page.getByLabel('Prefix (optional)').fill('SPRING');
+    await page.getByRole('button', { name: 'Issue coupons…' }).click();
+    await page.getByText(/found I/).waitFor();
+    expect(batchPosts).toEqual([]);
+    await page.getByLabel('Prefix (optional)').fill('');
     await page.getByLabel('How many coupons').fill('1000');
     await page.getByRole('button', { name: 'Issue coupons…' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Issue 1,000' }).click();
     await page.getByText('Done: 1,000 coupons issued').first().waitFor({ timeout: 60_000 });
 
-    await page.getByRole('link', { name: 'Coupons', exact: true }).click();
+    await tabs.getByRole('link', { name: 'Coupons', exact: true }).click();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Download CSV (all)' }).click(),
@@ -157,12 +170,26 @@ describe.skipIf(e2e.skipReason !== null)('console end to end', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Disable' }).click();
     await page.locator(`tr[data-user="${staff.email}"]`).getByText('disabled').waitFor();
     expect(await statusOfMe(e2e.baseUrl, staff.cookie)).toBe(401);
+
+    // what only the server can refuse shows the server's words, and nothing is created
+    await page.getByRole('link', { name: 'Stores' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Stores' }).waitFor();
+    const rows = page.locator('table tbody tr');
+    await rows.first().waitFor();
+    const storesBefore = await rows.count();
+    await page.getByLabel('Code').fill('DEMO');
+    await page.getByLabel('Name', { exact: true }).fill('A second demo store');
+    await page.getByRole('button', { name: 'Create store' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain(
+      'A store with the code DEMO exists already.',
+    );
+    await expect(rows.count()).resolves.toBe(storesBefore);
     await page.context().close();
   });
 
   it(
     'every main screen passes axe-core with no serious or critical violation, at 390 and 1280 px',
-    { timeout: 240_000 },
+    { timeout: 480_000 },
     async () => {
       const admin = await signInAs('admin@example.com');
       const campaignId = campaignUrl.split('/').at(-1) ?? '';

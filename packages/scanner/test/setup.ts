@@ -13,7 +13,7 @@ vi.mock('html5-qrcode', () =>
 );
 
 // CI runs every package's tests at once on two cores: give findBy/waitFor room, not sleeps
-configure({ asyncUtilTimeout: 15_000 });
+configure({ asyncUtilTimeout: 25_000 });
 
 beforeAll(() => {
   server.listen({ onUnhandledFrame: 'error' });

@@ -30,6 +30,8 @@ export const RedemptionsCsvQuerySchema = Type.Object(
   {
     campaignId: Type.Optional(IdSchema),
     storeId: Type.Optional(IdSchema),
+    /** The staff member (or admin) who made the entry. */
+    userId: Type.Optional(IdSchema),
     /** inclusive */
     from: Type.Optional(TimestampSchema),
     /** exclusive */

@@ -16,13 +16,14 @@ export function createDatabase(
   url: string,
   poolSize: number,
   settings: DatabaseSettings = DEFAULT_DATABASE_SETTINGS,
+  options: { applicationName?: string; connectionTimeoutMs?: number } = {},
 ): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
     // A redemption must never wait forever on a lock or a connection. Inside transactions the
     // driver sets its own bounds (driver.ts); this one bounds single statements outside them.
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
     // Single statements outside a transaction (the redemption is one: redeem_coupon()) get the
     // same bounds and isolation as startup parameters. PgBouncer drops startup parameters: behind
     // it, set these on the role (docs/scaling.md). 0 turns a bound off.
@@ -32,7 +33,7 @@ export function createDatabase(
       ? {}
       : { options: `-c default_transaction_isolation=${settings.isolation.replace(' ', '\\ ')}` }),
     idle_in_transaction_session_timeout: 30_000,
-    application_name: 'couponscan',
+    application_name: options.applicationName ?? 'couponscan',
   });
   // An idle connection that PostgreSQL ends (restart, failover) must not crash the process;
   // the pool drops it and the next query opens a new one.
@@ -55,6 +56,9 @@ export function createDatabase(
 export function settingsOf(db: Database): DatabaseSettings {
   return settingsByDb.get(db) ?? DEFAULT_DATABASE_SETTINGS;
 }
+
+/** How the bulk pool is made: named, so pg_stat_activity tells it apart; bulk work waits longer for a connection. */
+export const BULK_POOL = { applicationName: 'couponscan-bulk', connectionTimeoutMs: 120_000 };
 
 /** The pool behind `db`, for what Kysely does not do: COPY streams (pg-copy-streams). */
 export function poolOf(db: Database): pg.Pool {

@@ -123,22 +123,6 @@ export interface BatchesTable {
   finished_at: Timestamp | null;
 }
 
-export interface JobsTable {
-  /** bigint: pg returns it as a string */
-  id: ColumnType<string, never, never>;
-  kind: string;
-  payload: ColumnType<unknown, string, string>;
-  status: Generated<'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'>;
-  attempts: Generated<number>;
-  max_attempts: Generated<number>;
-  run_after: Generated<Date>;
-  locked_by: string | null;
-  locked_at: Timestamp | null;
-  last_error: string | null;
-  created_at: CreatedAt;
-  finished_at: Timestamp | null;
-}
-
 export interface DB {
   stores: StoresTable;
   users: UsersTable;
@@ -150,5 +134,4 @@ export interface DB {
   transactions: TransactionsTable;
   idempotency_keys: IdempotencyKeysTable;
   batches: BatchesTable;
-  jobs: JobsTable;
 }

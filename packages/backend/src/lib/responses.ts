@@ -22,8 +22,11 @@ const DEFAULT_CODES: Record<ProblemStatus, readonly ErrorCode[]> = {
   422: ['validation_failed'],
   429: ['rate_limited'],
   500: ['internal_error'],
-  503: ['database_unavailable', 'database_busy', 'service_unavailable'],
+  503: ['service_unavailable', 'database_unavailable', 'database_busy'],
 };
+
+/** Any route that touches the database may answer these (503 with Retry-After). */
+const DATABASE_FAULTS: readonly ErrorCode[] = ['database_unavailable', 'database_busy'];
 
 const DESCRIPTIONS: Record<ProblemStatus, string> = {
   400: 'The request does not match the schema',
@@ -36,7 +39,7 @@ const DESCRIPTIONS: Record<ProblemStatus, string> = {
   422: 'The request breaks a rule',
   429: 'Too many requests',
   500: 'A bug on our side; the request changed nothing',
-  503: 'The database is unreachable or busy; nothing was saved, retry after Retry-After seconds',
+  503: 'The database cannot answer just now; retry after Retry-After (the same Idempotency-Key never redeems twice)',
 };
 
 export interface ProblemResponse {
@@ -80,8 +83,8 @@ const RETRY_AFTER_HEADERS = {
 /**
  * The refusals a route can give. A status alone uses its usual code (`401` → `unauthenticated`,
  * `403` → `forbidden`, …); `{ 409: ['already_redeemed', 'voided'] }` lists the codes instead.
- * `500 internal_error` and `503` (the database unreachable or busy) are always included: any
- * route can meet a bug or a database that is down.
+ * `500 internal_error` is always included: any route can fail; and so is 503 with the database's
+ * bad days (`database_unavailable`, `database_busy`: plugins/errors.ts, docs/scaling.md).
  */
 export function problemResponses(
   ...statuses: (ProblemStatus | Partial<Record<ProblemStatus, readonly ErrorCode[]>>)[]
@@ -92,7 +95,7 @@ export function problemResponses(
     for (const code of list) set.add(code);
     codes.set(status, set);
   };
-  for (const entry of [...statuses, 500 as const, 503 as const]) {
+  for (const entry of [...statuses, 500 as const, { 503: DATABASE_FAULTS }]) {
     if (typeof entry === 'number') add(entry, DEFAULT_CODES[entry]);
     else {
       for (const [status, list] of Object.entries(entry)) {

@@ -8,6 +8,8 @@
 // https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { PROBLEM_CONTENT_TYPE, type ErrorCode } from '@couponscan/shared/errors';
+import { problemResponse, type ProblemResponse } from '../lib/responses.ts';
 import { HttpProblem } from './errors.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -38,8 +40,31 @@ export function comesFromTheApp(
   return isOwnHost(origin, request.host);
 }
 
+type Responses = Record<string, unknown>;
+
+/** Declares 403 cross_site_request on a route, next to the 403 codes it has (OpenAPI). */
+function declareCrossSiteRefusal(responses: Responses | undefined): Responses {
+  const declared = responses?.['403'] ?? responses?.[403];
+  const codes = new Set<ErrorCode>(['cross_site_request']);
+  const schema = (declared as ProblemResponse | undefined)?.content[PROBLEM_CONTENT_TYPE].schema as
+    { properties?: { code?: { enum?: ErrorCode[] } } } | undefined;
+  for (const code of schema?.properties?.code?.enum ?? []) codes.add(code);
+  const merged = { ...responses };
+  delete merged[403];
+  merged['403'] = problemResponse(403, [...codes], 'Refused by role, store or origin');
+  return merged;
+}
+
 export default fp(
   (app: FastifyInstance) => {
+    app.addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      if (!route.url.startsWith('/api/') || methods.every((m) => SAFE_METHODS.has(m))) return;
+      const schema = (route.schema ?? {}) as { response?: Responses; hide?: boolean };
+      if (schema.hide === true) return;
+      route.schema = { ...schema, response: declareCrossSiteRefusal(schema.response) };
+    });
+
     app.addHook('onRequest', async (request) => {
       if (SAFE_METHODS.has(request.method) || !request.url.startsWith('/api/')) return;
       if (!comesFromTheApp(request, app.config.publicOrigins)) {

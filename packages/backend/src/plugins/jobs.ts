@@ -1,8 +1,10 @@
-// The PostgreSQL job queue as `app.jobs`. Modules register their handlers; server.ts starts the
-// worker (tests start it when they need it), and closing the app stops it.
+// The job queue (pg-boss) as `app.jobs`, with the handlers app.ts composes. Nothing runs until
+// someone boots it: server.ts starts the workers before it listens, tests boot it (and start
+// workers when they need them), and closing the app stops it.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { JobQueue } from '../modules/jobs/job-queue.ts';
+import { poolOf } from '../db/database.ts';
+import { assertEveryJobHandled, JobQueue, type JobDefinition } from '../modules/jobs/job-queue.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -10,11 +12,25 @@ declare module 'fastify' {
   }
 }
 
-export default fp(
-  (app: FastifyInstance) => {
-    const queue = new JobQueue(app.db, { log: app.log });
+export interface JobsPluginOptions {
+  definitions: readonly JobDefinition<never>[];
+}
+
+export default fp<JobsPluginOptions>(
+  (app: FastifyInstance, options: JobsPluginOptions) => {
+    assertEveryJobHandled(options.definitions);
+    const { connectionString } = poolOf(app.db).options;
+    if (connectionString === undefined)
+      throw new Error('the database pool has no connection string');
+    const queue = new JobQueue(options.definitions, {
+      connectionString,
+      poolSize: app.config.jobs.poolSize,
+      pollingIntervalSeconds: app.config.jobs.pollingIntervalSeconds,
+      superviseIntervalSeconds: app.config.jobs.superviseIntervalSeconds,
+      log: app.log,
+    });
     app.decorate('jobs', queue);
-    app.addHook('onClose', () => queue.stop());
+    app.addHook('onClose', () => queue.close());
     return Promise.resolve();
   },
   { name: 'jobs' },

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import type { Database } from '../../src/db/database.ts';
+import { BULK_POOL, createDatabase, type Database } from '../../src/db/database.ts';
 import { recordAnswers } from './answers.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -14,6 +14,14 @@ export type TestConfigOverrides = Omit<Partial<Config>, 'rateLimit'> & {
 export function testConfig(overrides: TestConfigOverrides = {}): Config {
   return {
     ...loadConfig({ LOG_LEVEL: 'silent' }),
+    // short timings, so tests wait for retries and dead workers in seconds rather than minutes
+    jobs: {
+      poolSize: 3,
+      pollingIntervalSeconds: 0.5,
+      superviseIntervalSeconds: 60,
+      heartbeatSeconds: 10,
+      retryDelaySeconds: 0,
+    },
     ...overrides,
     rateLimit: {
       loginPerMinute: 1000,
@@ -29,6 +37,8 @@ export function testConfig(overrides: TestConfigOverrides = {}): Config {
 export interface TestApp {
   app: FastifyInstance;
   db: Database;
+  /** The bulk pool: exports, imports, batches. */
+  bulkDb: Database;
   database: TestDatabase;
   config: Config;
   close(): Promise<void>;
@@ -39,16 +49,26 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase(options.poolSize ?? 20));
   const config = testConfig(options.config);
-  const app = await buildApp({ config, db: database.db });
+  const bulkDb = createDatabase(
+    database.url,
+    config.databaseBulkPoolSize,
+    config.database,
+    BULK_POOL,
+  );
+  const app = await buildApp({ config, db: database.db, bulkDb });
   recordAnswers(app);
   await app.ready();
+  // the queue's schema and queues; its workers start only in the tests that want them
+  await app.jobs.boot();
   return {
     app,
     db: database.db,
+    bulkDb,
     database,
     config,
     close: async () => {
       await app.close();
+      await bulkDb.destroy();
       if (options.database === undefined) await database.close();
     },
   };

@@ -7,6 +7,7 @@ import * as createRedeemCoupon from './2026_11_29_0100_create_redeem_coupon.ts';
 import * as nameValidStoresOnWrongStore from './2026_11_29_0101_name_valid_stores_on_wrong_store.ts';
 import * as addDashboardStatistics from './2026_11_29_0200_add_dashboard_statistics.ts';
 import * as addScanKind from './2026_11_29_0400_add_scan_kind.ts';
+import * as dropJobs from './2026_11_29_0300_drop_jobs.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_28_0000_create_core_tables': createCoreTables,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_29_0101_name_valid_stores_on_wrong_store': nameValidStoresOnWrongStore,
   '2026_11_29_0200_add_dashboard_statistics': addDashboardStatistics,
   '2026_11_29_0400_add_scan_kind': addScanKind,
+  '2026_11_29_0300_drop_jobs': dropJobs,
 };

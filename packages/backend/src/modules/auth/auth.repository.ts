@@ -44,3 +44,13 @@ export async function revokeUserSessions(db: Executor, userId: string): Promise<
     .where('revoked_at', 'is', null)
     .execute();
 }
+
+/** Sessions that ended (expired, or revoked) more than `graceHours` ago: nothing reads them again. */
+export async function deleteEndedSessions(db: Executor, graceHours: number): Promise<number> {
+  const cutoff = new Date(Date.now() - graceHours * 3600_000);
+  const result = await db
+    .deleteFrom('sessions')
+    .where((eb) => eb.or([eb('expires_at', '<', cutoff), eb('revoked_at', '<', cutoff)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

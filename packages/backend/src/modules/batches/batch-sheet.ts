@@ -3,8 +3,20 @@
 // discount, inside dashed cutting lines. Pages are written as the coupons are read, and writing
 // waits while the reader is behind, so memory stays flat for the 10,000 coupons a sheet holds.
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+
+/**
+ * Campaign names and discounts are set in DejaVu Sans (npm `dejavu-fonts-ttf`, Bitstream Vera
+ * licence, embedded as a subset), which covers Latin, Greek, Cyrillic, Armenian, Georgian and
+ * Hebrew letters; the PDF standard fonts know only Latin-1. Codes stay in Courier (ASCII only).
+ */
+const require = createRequire(import.meta.url);
+const FONTS = {
+  regular: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
+  bold: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
+};
 
 const A4 = { width: 595.28, height: 841.89 };
 const MARGIN = 28;
@@ -82,7 +94,7 @@ function drawCoupon(
       lineBreak: false,
     });
   doc
-    .font('Helvetica-Bold')
+    .font('SheetBold')
     .fontSize(7.5)
     .text(heading.campaignName, x + 6, y + QR_SIZE + 20, {
       width: textWidth,
@@ -91,7 +103,7 @@ function drawCoupon(
       ellipsis: true,
     });
   doc
-    .font('Helvetica')
+    .font('SheetRegular')
     .fontSize(7.5)
     .text(heading.discount, x + 6, y + QR_SIZE + 29, {
       width: textWidth,
@@ -125,6 +137,8 @@ export function renderSheet(
     compress: true,
     info: { Title: heading.title, Creator: 'couponscan' },
   });
+  doc.registerFont('SheetRegular', FONTS.regular);
+  doc.registerFont('SheetBold', FONTS.bold);
   const write = async () => {
     let pageCount = 0;
     for await (const page of pages) {

@@ -1,6 +1,7 @@
 // All Kysely for batches and the coupons they issue.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/database.ts';
+import { olderThan, type Position } from '../../lib/pagination.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -36,6 +37,29 @@ export function listCampaignBatches(db: Executor, campaignId: string, limit: num
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
+}
+
+/** Batches of every campaign with the campaign's name, newest first. */
+export function listAllBatches(
+  db: Executor,
+  filter: { campaignId?: string; statuses?: readonly BatchRow['status'][] },
+  after: Position | null,
+  limit: number,
+) {
+  let query = db
+    .selectFrom('batches')
+    .innerJoin('campaigns', 'campaigns.id', 'batches.campaign_id')
+    .selectAll('batches')
+    .select('campaigns.name as campaign_name')
+    .orderBy('batches.created_at', 'desc')
+    .orderBy('batches.id', 'desc')
+    .limit(limit + 1);
+  if (filter.campaignId !== undefined)
+    query = query.where('batches.campaign_id', '=', filter.campaignId);
+  if (filter.statuses !== undefined && filter.statuses.length > 0)
+    query = query.where('batches.status', 'in', filter.statuses);
+  if (after !== null) query = query.where(olderThan('batches', 'batches', after));
+  return query.execute();
 }
 
 /** A new attempt starts from nothing; undefined when the batch was cancelled meanwhile. */

@@ -1,6 +1,13 @@
-// /api/campaigns/:id/batches (issue, list), /api/batches/:id (progress), /api/batches/:id/cancel.
-import { BatchSchema, CreateBatchBodySchema, SheetQuerySchema } from '@couponscan/shared/batches';
-import { IdParamsSchema } from '@couponscan/shared/common';
+// /api/campaigns/:id/batches (issue, list), /api/batches (all campaigns' batches, e.g. running),
+// /api/batches/:id (progress), /api/batches/:id/cancel.
+import {
+  BatchListItemSchema,
+  BatchSchema,
+  CreateBatchBodySchema,
+  ListBatchesQuerySchema,
+  SheetQuerySchema,
+} from '@couponscan/shared/batches';
+import { IdParamsSchema, PageSchema } from '@couponscan/shared/common';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ATTACHMENT_HEADERS, file, ok, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
@@ -9,9 +16,8 @@ import {
   cancelBatch,
   createBatch,
   getBatch,
-  ISSUE_BATCH_JOB,
-  issueBatchJob,
   listBatches,
+  listBatchesAcrossCampaigns,
   printBatchSheet,
 } from './batches.service.ts';
 
@@ -21,7 +27,6 @@ const LOCATION_HEADERS = {
 
 const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const marketers = app.authorize(['marketer', 'admin']);
-  app.jobs.handle(ISSUE_BATCH_JOB, issueBatchJob());
 
   app.post(
     '/api/campaigns/:id/batches',
@@ -44,7 +49,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { batch, completed } = await createBatch(
         app.db,
-        app.jobs,
+        { bulk: app.bulkDb, jobs: app.jobs },
         currentUser(request),
         request.params.id,
         request.body,
@@ -72,6 +77,23 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({ items: await listBatches(app.db, request.params.id) }),
+  );
+
+  app.get(
+    '/api/batches',
+    {
+      onRequest: marketers,
+      schema: {
+        tags: ['batches'],
+        summary: 'Batches across campaigns, e.g. the ones still at work (?status=queued,running)',
+        querystring: ListBatchesQuerySchema,
+        response: {
+          200: ok(PageSchema(BatchListItemSchema), 'One page of batches'),
+          ...problemResponses(400, ...SIGNED_IN),
+        },
+      },
+    },
+    async (request) => listBatchesAcrossCampaigns(app.db, request.query),
   );
 
   app.get(
@@ -127,7 +149,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { filename, pdf } = await printBatchSheet(
-        app.db,
+        app.bulkDb,
         request.params.id,
         request.query.part,
         // the status line is sent by then: a failure can only cut the download short

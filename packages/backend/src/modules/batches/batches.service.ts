@@ -1,13 +1,19 @@
 // Issuing coupons in batches: small ones within the request, large ones as a background job.
 import {
   BATCH_INLINE_MAX_COUNT,
+  BATCH_STATUSES,
   guessProbability,
   MAX_GUESS_PROBABILITY,
   SHEET_MAX_COUPONS,
   type Batch,
+  type BatchListItem,
+  type BatchStatus,
   type CreateBatchBody,
+  type ListBatchesQuery,
 } from '@couponscan/shared/batches';
 import type { Discount } from '@couponscan/shared/campaigns';
+import type { Page } from '@couponscan/shared/common';
+import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { formatCouponCode, parsePrefix, RANDOM_LENGTH } from '@couponscan/shared/code';
 import type { Database } from '../../db/database.ts';
 import { transaction } from '../../db/transaction.ts';
@@ -15,7 +21,14 @@ import { HttpProblem } from '../../plugins/errors.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { toDiscount } from '../campaigns/campaigns.mapper.ts';
 import { findCampaign } from '../campaigns/campaigns.repository.ts';
-import { JobCancelled, throwIfStopped, type JobHandler, type JobQueue } from '../jobs/job-queue.ts';
+import {
+  JobCancelled,
+  JobFailed,
+  throwIfStopped,
+  WorkerStopped,
+  type JobDefinition,
+  type JobQueue,
+} from '../jobs/job-queue.ts';
 import { insertBatchCoupons, type IssuingOptions } from './batch-issuing.ts';
 import { COUPONS_PER_PAGE, renderSheet, type SheetCoupon } from './batch-sheet.ts';
 import { toBatch } from './batches.mapper.ts';
@@ -25,6 +38,7 @@ import {
   findBatch,
   listBatchCoupons,
   insertBatch,
+  listAllBatches,
   listCampaignBatches,
   markBatchEnded,
   markBatchQueued,
@@ -32,8 +46,6 @@ import {
   markBatchSucceeded,
   recordBatchProgress,
 } from './batches.repository.ts';
-
-export const ISSUE_BATCH_JOB = 'issue_batch';
 
 function prefixOrThrow(raw: string | undefined): string {
   if (raw === undefined) return '';
@@ -74,9 +86,13 @@ async function campaignForIssuing(db: Database, campaignId: string) {
   return campaign;
 }
 
+/**
+ * `db` for the quick part (checks, and the queued batch with its job); `pools.bulk` for issuing
+ * a small batch within the request, which is bulk work.
+ */
 export async function createBatch(
   db: Database,
-  jobs: JobQueue,
+  pools: { bulk: Database; jobs: JobQueue },
   user: AuthUser,
   campaignId: string,
   body: CreateBatchBody,
@@ -93,8 +109,9 @@ export async function createBatch(
     created_by: user.id,
   };
 
+  const { bulk, jobs } = pools;
   if (body.count <= BATCH_INLINE_MAX_COUNT) {
-    const row = await transaction(db, async (trx) => {
+    const row = await transaction(bulk, async (trx) => {
       const batch = await insertBatch(trx, { ...values, status: 'running' });
       await insertBatchCoupons(
         trx,
@@ -116,10 +133,10 @@ export async function createBatch(
 
   const row = await transaction(db, async (trx) => {
     const batch = await insertBatch(trx, { ...values, status: 'queued' });
-    await jobs.enqueue(trx, ISSUE_BATCH_JOB, { batchId: batch.id });
+    await jobs.send(trx, 'issue_batch', { batchId: batch.id } satisfies IssueBatchData);
     return batch;
   });
-  jobs.poke();
+  jobs.poke('issue_batch');
   return { batch: toBatch(row), completed: false };
 }
 
@@ -135,12 +152,39 @@ export async function listBatches(db: Database, campaignId: string): Promise<Bat
   return (await listCampaignBatches(db, campaignId, 100)).map(toBatch);
 }
 
+/** GET /api/batches: across campaigns, e.g. the ones still at work (`?status=queued,running`). */
+export async function listBatchesAcrossCampaigns(
+  db: Database,
+  query: ListBatchesQuery,
+): Promise<Page<BatchListItem>> {
+  const limit = query.limit ?? 50;
+  const statuses =
+    query.status === undefined ? [] : [...new Set(query.status.split(','))].filter(isBatchStatus);
+  const rows = await listAllBatches(
+    db,
+    {
+      ...(query.campaignId === undefined ? {} : { campaignId: query.campaignId }),
+      statuses,
+    },
+    decodeCursor(query.cursor),
+    limit,
+  );
+  return toPage(rows, limit, (row) => ({ ...toBatch(row), campaignName: row.campaign_name }));
+}
+
+const isBatchStatus = (value: string): value is BatchStatus =>
+  (BATCH_STATUSES as readonly string[]).includes(value);
+
 /** Cancels a queued or running batch; its job notices after its current chunk and rolls back. */
 export async function cancelBatch(db: Database, id: string): Promise<Batch> {
   const cancelled = await markBatchEnded(db, id, 'cancelled', null);
   if (cancelled !== undefined) return toBatch(cancelled);
   const batch = await getBatch(db, id);
   throw new HttpProblem(409, 'conflict', `This batch has ${batch.status} already.`);
+}
+
+interface IssueBatchData {
+  batchId: string;
 }
 
 function batchIdOf(payload: unknown): string {
@@ -151,42 +195,92 @@ function batchIdOf(payload: unknown): string {
   throw new Error('an issue_batch job without a batchId');
 }
 
-/** The background job that issues a large batch; `options` lets tests force collisions. */
-export function issueBatchJob(options: IssuingOptions = {}): JobHandler {
+const UNEXPECTED_FAILURE = 'the job failed on our side (the error was logged); try again';
+const WORKER_DIED = 'the worker running this job stopped before it finished';
+
+export interface IssueBatchJobOptions extends IssuingOptions {
+  /** First retry delay; doubles each time. */
+  retryDelaySeconds: number;
+  heartbeatSeconds: number;
+}
+
+/**
+ * The background job that issues a large batch, on `db` (the bulk pool). Its coupons, the batch's
+ * `succeeded` and the job's completion commit in one transaction: a failed, stopped or killed
+ * attempt leaves nothing, and the next one starts over. `options` lets tests force collisions.
+ */
+export function issueBatchJob(
+  db: Database,
+  options: IssueBatchJobOptions,
+): JobDefinition<IssueBatchData> {
   return {
-    async run(job, { trx, db, signal }) {
-      const batchId = batchIdOf(job.payload);
+    name: 'issue_batch',
+    queue: {
+      retryLimit: 3,
+      retryDelay: options.retryDelaySeconds,
+      retryBackoff: options.retryDelaySeconds > 0,
+      // a million coupons take about a minute; a dead worker is noticed by its missing heartbeat
+      expireInSeconds: 3600,
+      heartbeatSeconds: options.heartbeatSeconds,
+      deadLetter: 'issue_batch_dead',
+    },
+    async run(job) {
+      const batchId = batchIdOf(job.data);
       const batch = await markBatchRunning(db, batchId);
       if (batch === undefined) throw new JobCancelled('the batch was cancelled before it started');
-      const campaign = await findCampaign(trx, batch.campaign_id);
-      if (campaign === undefined) throw new Error(`batch ${batchId} has no campaign`);
-      await insertBatchCoupons(
-        trx,
-        {
-          id: batch.id,
-          campaignId: campaign.id,
-          count: batch.count,
-          prefix: batch.prefix ?? '',
-          maxRedemptions: campaign.max_redemptions_per_coupon,
-        },
-        {
-          ...options,
-          afterChunk: async (generated) => {
-            if (!(await recordBatchProgress(db, batch.id, generated))) throw new JobCancelled();
-            await options.afterChunk?.(generated);
-            throwIfStopped(signal);
-          },
-        },
-      );
-      // in the job's transaction: the coupons and `succeeded` commit together
-      if ((await markBatchSucceeded(trx, batch.id, batch.count)) === undefined)
-        throw new JobCancelled();
+      try {
+        await db.transaction().execute(async (trx) => {
+          const campaign = await findCampaign(trx, batch.campaign_id);
+          if (campaign === undefined) throw new Error(`batch ${batchId} has no campaign`);
+          await insertBatchCoupons(
+            trx,
+            {
+              id: batch.id,
+              campaignId: campaign.id,
+              count: batch.count,
+              prefix: batch.prefix ?? '',
+              maxRedemptions: campaign.max_redemptions_per_coupon,
+            },
+            {
+              ...options,
+              afterChunk: async (generated) => {
+                if (!(await recordBatchProgress(db, batch.id, generated))) throw new JobCancelled();
+                await options.afterChunk?.(generated);
+                throwIfStopped(job.signal);
+              },
+            },
+          );
+          if ((await markBatchSucceeded(trx, batch.id, batch.count)) === undefined)
+            throw new JobCancelled();
+          await job.completeWithin(trx);
+        });
+      } catch (error) {
+        if (error instanceof JobFailed) {
+          await markBatchEnded(db, batchId, 'failed', error.message);
+        } else if (!(error instanceof JobCancelled)) {
+          // stopped or failed: the next attempt starts over, unless this was the last one
+          const last = job.retryCount >= job.retryLimit;
+          if (last && !(error instanceof WorkerStopped)) {
+            await markBatchEnded(db, batchId, 'failed', UNEXPECTED_FAILURE);
+          } else {
+            await markBatchQueued(db, batchId);
+          }
+        }
+        throw error;
+      }
     },
-    async onGiveUp(db, job, reason) {
-      await markBatchEnded(db, batchIdOf(job.payload), 'failed', reason);
-    },
-    async onRequeue(db, job) {
-      await markBatchQueued(db, batchIdOf(job.payload));
+  };
+}
+
+/**
+ * Batch jobs that used every attempt (their worker kept dying or stopping) land here: the batch
+ * fails with a reason instead of staying `running` for ever.
+ */
+export function issueBatchDeadJob(db: Database): JobDefinition<IssueBatchData> {
+  return {
+    name: 'issue_batch_dead',
+    async run(job) {
+      await markBatchEnded(db, batchIdOf(job.data), 'failed', WORKER_DIED);
     },
   };
 }

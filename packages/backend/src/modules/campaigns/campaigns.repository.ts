@@ -29,17 +29,38 @@ export function findCampaign(db: Executor, id: string): Promise<CampaignRow | un
   return selectCampaigns(db).where('campaigns.id', '=', id).executeTakeFirst();
 }
 
+/** Campaigns with their coupon counts, newest first; `nameContains` ignores case. */
 export function listCampaigns(
   db: Executor,
-  filter: { status?: 'active' | 'paused' | 'archived' },
+  filter: { status?: 'active' | 'paused' | 'archived'; nameContains?: string },
   after: Position | null,
   limit: number,
 ) {
   let query = selectCampaigns(db)
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('coupons')
+          .whereRef('coupons.campaign_id', '=', 'campaigns.id')
+          .select([
+            sql<number>`count(*)::int`.as('issued'),
+            sql<number>`(count(*) filter (where voided_at is not null))::int`.as('voided'),
+            sql<number>`(count(*) filter (where redemption_count > 0))::int`.as('redeemed'),
+            sql<number>`coalesce(sum(redemption_count), 0)::int`.as('redemptions'),
+          ])
+          .as('counts'),
+      (join) => join.onTrue(),
+    )
+    .select(['counts.issued', 'counts.voided', 'counts.redeemed', 'counts.redemptions'])
     .orderBy('campaigns.created_at', 'desc')
     .orderBy('campaigns.id', 'desc')
     .limit(limit + 1);
   if (filter.status !== undefined) query = query.where('campaigns.status', '=', filter.status);
+  if (filter.nameContains !== undefined && filter.nameContains !== '') {
+    // LIKE's own wildcards in the search are matched literally
+    const escaped = filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`);
+    query = query.where('campaigns.name', 'ilike', `%${escaped}%`);
+  }
   if (after !== null) query = query.where(olderThan('campaigns', 'campaigns', after));
 
   return query.execute();

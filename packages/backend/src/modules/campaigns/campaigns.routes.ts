@@ -1,6 +1,7 @@
 // /api/campaigns: marketers and admins.
 import {
   CampaignDetailSchema,
+  CampaignListItemSchema,
   CampaignSchema,
   CreateCampaignBodySchema,
   ListCampaignsQuerySchema,
@@ -47,7 +48,10 @@ const campaignsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'List campaigns',
         querystring: ListCampaignsQuerySchema,
         response: {
-          200: ok(PageSchema(CampaignSchema), 'One page of campaigns'),
+          200: ok(
+            PageSchema(CampaignListItemSchema),
+            'One page of campaigns, each with its counts and rate',
+          ),
           ...problemResponses(400, ...SIGNED_IN),
         },
       },

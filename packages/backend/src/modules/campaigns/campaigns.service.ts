@@ -2,6 +2,7 @@
 import type {
   Campaign,
   CampaignDetail,
+  CampaignListItem,
   CreateCampaignBody,
   DiscountInput,
   ListCampaignsQuery,
@@ -142,15 +143,28 @@ export async function getCampaign(db: Database, id: string): Promise<CampaignDet
 export async function listAllCampaigns(
   db: Database,
   query: ListCampaignsQuery,
-): Promise<Page<Campaign>> {
+): Promise<Page<CampaignListItem>> {
   const limit = query.limit ?? 50;
+  const q = query.q?.trim() ?? '';
   const rows = await listCampaigns(
     db,
-    { ...(query.status === undefined ? {} : { status: query.status }) },
+    {
+      ...(query.status === undefined ? {} : { status: query.status }),
+      ...(q === '' ? {} : { nameContains: q }),
+    },
     decodeCursor(query.cursor),
     limit,
   );
-  return toPage(rows, limit, toCampaign);
+  return toPage(rows, limit, (row) => ({
+    ...toCampaign(row),
+    counts: {
+      issued: row.issued,
+      redeemed: row.redeemed,
+      voided: row.voided,
+      redemptions: row.redemptions,
+    },
+    redemptionRate: row.issued === 0 ? null : row.redeemed / row.issued,
+  }));
 }
 
 export async function updateCampaignById(

@@ -43,6 +43,7 @@ export function listCampaignCoupons(
   status: CouponStatusFilter | undefined,
   after: Position | null,
   limit: number,
+  codePrefixes: readonly string[] = [],
 ) {
   let query = db
     .selectFrom('coupons')
@@ -61,6 +62,13 @@ export function listCampaignCoupons(
     query = query
       .where('voided_at', 'is', null)
       .whereRef('redemption_count', '<', 'max_redemptions');
+  }
+  if (codePrefixes.length > 0) {
+    query = query.where((eb) =>
+      eb.or(
+        codePrefixes.map((prefix) => eb(eb.fn('starts_with', ['code', eb.val(prefix)]), '=', true)),
+      ),
+    );
   }
   if (after !== null) query = query.where(olderThan('coupons', 'coupons', after));
 

@@ -81,7 +81,7 @@ const couponsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: PreviewQuerySchema,
         response: {
           200: ok(CouponPreviewSchema, 'What the coupon is worth and whether it redeems'),
-          ...problemResponses(400, ...SIGNED_IN, 404, { 422: ['invalid_code'] }),
+          ...problemResponses(400, ...SIGNED_IN, 404, 429, { 422: ['invalid_code'] }),
         },
       },
     },

@@ -76,8 +76,27 @@ export async function listCoupons(
     query.status,
     decodeCursor(query.cursor),
     limit,
+    codeSearchPrefixes(query.q),
   );
   return toPage(rows, limit, toCoupon);
+}
+
+/**
+ * What a code search matches: the start of the stored (compact, upper-case) code as typed, and
+ * read with Crockford's rules (O as 0, I and L as 1) for generated codes; imported codes may hold
+ * those letters, so both are tried.
+ */
+export function codeSearchPrefixes(q: string | undefined): string[] {
+  if (q === undefined) return [];
+  const compact = compactCode(q.trim());
+  if (compact === '') return [];
+  if (!/^[0-9A-Z]+$/.test(compact)) {
+    throw new HttpProblem(400, 'validation_failed', 'a code has only letters and digits', {}, [
+      { pointer: '/querystring/q', message: 'may hold only letters, digits, spaces and dashes' },
+    ]);
+  }
+  const folded = compact.replace(/O/g, '0').replace(/[IL]/g, '1');
+  return folded === compact ? [compact] : [compact, folded];
 }
 
 export async function previewCoupon(

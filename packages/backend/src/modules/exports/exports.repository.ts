@@ -66,9 +66,20 @@ export function selectCouponsCsv(
   return query;
 }
 
+/**
+ * Text staff control (names, reasons), made inert for spreadsheets: a field that begins with
+ * =, +, -, @, tab or carriage return gets a leading single quote, as OWASP recommends
+ * (https://owasp.org/www-community/attacks/CSV_Injection); issue 10.
+ */
+function csvText(column: string): RawBuilder<string | null> {
+  const ref = sql.ref(column);
+  return sql<string | null>`case when ${ref} ~ '^[=+@\t\r-]' then '''' || ${ref} else ${ref} end`;
+}
+
 export interface LedgerCsvFilter {
   campaignId?: string;
   storeId?: string;
+  userId?: string;
   from?: Date;
   to?: Date;
 }
@@ -81,19 +92,20 @@ export function selectRedemptionsCsv(db: Executor, filter: LedgerCsvFilter) {
       isoTime('t.created_at').as('created_at'),
       'c.code',
       'c.campaign_id',
-      'k.name as campaign_name',
-      's.code as store_code',
-      's.name as store_name',
-      'u.name as staff_name',
-      'u.email as staff_email',
+      csvText('k.name').as('campaign_name'),
+      csvText('s.code').as('store_code'),
+      csvText('s.name').as('store_name'),
+      csvText('u.name').as('staff_name'),
+      csvText('u.email').as('staff_email'),
       't.reverses_id',
       'r.id as reversed_by_id',
-      't.reason',
+      csvText('t.reason').as('reason'),
     ])
     .orderBy('t.created_at')
     .orderBy('t.id');
   if (filter.campaignId !== undefined) query = query.where('c.campaign_id', '=', filter.campaignId);
   if (filter.storeId !== undefined) query = query.where('t.store_id', '=', filter.storeId);
+  if (filter.userId !== undefined) query = query.where('t.user_id', '=', filter.userId);
   if (filter.from !== undefined) query = query.where('t.created_at', '>=', filter.from);
   if (filter.to !== undefined) query = query.where('t.created_at', '<', filter.to);
   return query;

@@ -28,7 +28,11 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { filename, csv } = await exportCouponsCsv(app.db, request.params.id, request.query);
+      const { filename, csv } = await exportCouponsCsv(
+        app.bulkDb,
+        request.params.id,
+        request.query,
+      );
       return reply
         .type(CSV_CONTENT_TYPE)
         .header('content-disposition', `attachment; filename="${filename}"`)
@@ -51,7 +55,7 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { filename, csv } = await exportRedemptionsCsv(app.db, request.query);
+      const { filename, csv } = await exportRedemptionsCsv(app.bulkDb, request.query);
       return reply
         .type(CSV_CONTENT_TYPE)
         .header('content-disposition', `attachment; filename="${filename}"`)

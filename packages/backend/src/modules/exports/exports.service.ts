@@ -25,6 +25,7 @@ export async function exportRedemptionsCsv(
   const compiled = selectRedemptionsCsv(db, {
     ...(query.campaignId === undefined ? {} : { campaignId: query.campaignId }),
     ...(query.storeId === undefined ? {} : { storeId: query.storeId }),
+    ...(query.userId === undefined ? {} : { userId: query.userId }),
     ...(query.from === undefined ? {} : { from: new Date(query.from) }),
     ...(query.to === undefined ? {} : { to: new Date(query.to) }),
   }).compile();

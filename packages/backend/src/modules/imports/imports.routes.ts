@@ -31,7 +31,7 @@ const importsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           201: ok(ImportResultSchema, 'Imported: the batch that holds the codes'),
           ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415, {
-            422: ['import_invalid'],
+            422: ['import_invalid', 'code_space_too_small'],
           }),
         },
       },
@@ -45,7 +45,7 @@ const importsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         );
       }
       const batch = await importCoupons(
-        app.db,
+        app.bulkDb,
         currentUser(request),
         request.params.id,
         request.body,

@@ -1,56 +1,58 @@
-// A job queue in PostgreSQL (the `jobs` table), worked inside the backend process. A job runs in
-// one transaction that also holds its row lock: what it writes commits only if it succeeds, and a
-// job whose worker died is recognisable (running, yet unlocked) and is put back or given up.
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
+// Background work on pg-boss (https://pgboss.io): a job queue in PostgreSQL's own tables (schema
+// `pgboss`), claimed with SKIP LOCKED, retried with backoff, kept for a while and then deleted by
+// pg-boss's maintenance. Jobs are sent inside the caller's Kysely transaction, so a job exists only
+// if the row that asked for it commits.
 import type { FastifyBaseLogger } from 'fastify';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, DB } from '../../db/database.ts';
+import type { Kysely } from 'kysely';
 import {
-  claimNextJob,
-  finishJob,
-  insertJob,
-  lockClaimedJob,
-  releaseAbandonedJobs,
-  requeueJob,
-  type JobRow,
-} from './jobs.repository.ts';
+  fromKysely,
+  PgBoss,
+  type ConstructorOptions,
+  type JobWithMetadata,
+  type QueueOptions,
+  type SendOptions,
+} from 'pg-boss';
+import type { DB } from '../../db/database.ts';
 
-export interface Job {
+/** Every kind of job; the app refuses to start unless each has a handler (see assertEveryJobHandled). */
+export const JOB_NAMES = [
+  'issue_batch',
+  'issue_batch_dead',
+  'purge_expired_sessions',
+  'purge_expired_idempotency_keys',
+] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+
+export interface RunningJob<T> {
   id: string;
-  kind: string;
-  payload: unknown;
-  /** 1 on the first run. */
-  attempt: number;
-  maxAttempts: number;
-}
-
-export interface JobContext {
-  /** The job's transaction: what the job writes here commits only if the job succeeds. */
-  trx: Transaction<DB>;
-  /** Outside the transaction, for progress that others must see at once. */
-  db: Database;
-  /** Aborted when the worker stops: check it between chunks of work (see `throwIfStopped`). */
+  name: JobName;
+  data: T;
+  /** 0 on the first run. */
+  retryCount: number;
+  retryLimit: number;
+  createdOn: Date;
+  /** Aborted when the worker stops or pg-boss takes the job back (expired, heartbeat lost). */
   signal: AbortSignal;
+  /**
+   * Completes the job inside the caller's transaction, so the job's writes and its completion
+   * commit together. Throws when this attempt no longer holds the job (it expired, or another
+   * worker took it over): the caller's transaction then rolls back.
+   */
+  completeWithin(db: Kysely<DB>): Promise<void>;
 }
 
-export interface JobHandler {
-  run(job: Job, context: JobContext): Promise<void>;
-  /** The job will not run again (failed or cancelled) and its transaction was rolled back. */
-  onGiveUp?(db: Database, job: Job, reason: string): Promise<void>;
-  /** The job went back to the queue (a stopping or dead worker) and will start over. */
-  onRequeue?(db: Database, job: Job): Promise<void>;
+export interface JobDefinition<T = object> {
+  name: JobName;
+  /** Retries, backoff, expiry, heartbeat, dead letter queue. */
+  queue?: QueueOptions & { deadLetter?: string };
+  /** Jobs of this kind run at most this many at a time per process. */
+  concurrency?: number;
+  /** A cron expression (UTC): pg-boss sends one job each time it comes round. */
+  schedule?: string;
+  run(job: RunningJob<T>): Promise<void>;
 }
 
-/** Thrown by a handler that found its work cancelled: the job ends as cancelled, not failed. */
-export class JobCancelled extends Error {
-  constructor(message = 'cancelled') {
-    super(message);
-    this.name = 'JobCancelled';
-  }
-}
-
-/** Thrown by a handler for an expected failure whose message may be shown to users. */
+/** Thrown by a handler when the job must not be retried: it ends as failed at once. */
 export class JobFailed extends Error {
   constructor(message: string) {
     super(message);
@@ -58,7 +60,15 @@ export class JobFailed extends Error {
   }
 }
 
-class WorkerStopped extends Error {
+/** Thrown by a handler that found its work cancelled. */
+export class JobCancelled extends Error {
+  constructor(message = 'cancelled') {
+    super(message);
+    this.name = 'JobCancelled';
+  }
+}
+
+export class WorkerStopped extends Error {
   constructor() {
     super('the worker is stopping');
     this.name = 'WorkerStopped';
@@ -69,171 +79,204 @@ export function throwIfStopped(signal: AbortSignal): void {
   if (signal.aborted) throw new WorkerStopped();
 }
 
-export interface JobQueueOptions {
-  /** How often an idle worker looks for work; `poke()` wakes it at once. */
-  pollIntervalMs?: number;
-  /** How long a claimed job may stay unlocked before it counts as abandoned. */
-  abandonGraceSeconds?: number;
-  log?: FastifyBaseLogger;
+/** Fails at start-up when a kind of job has no handler, or a handler names no kind of job. */
+export function assertEveryJobHandled(definitions: readonly JobDefinition<never>[]): void {
+  const handled = new Set<string>(definitions.map((d) => d.name));
+  const missing = JOB_NAMES.filter((name) => !handled.has(name));
+  if (missing.length > 0) throw new Error(`jobs without a handler: ${missing.join(', ')}`);
+  if (handled.size !== definitions.length) throw new Error('a kind of job has two handlers');
 }
 
-const UNEXPECTED_FAILURE = 'the job failed on our side (the error was logged); try again';
+export interface JobQueueOptions {
+  connectionString: string;
+  poolSize: number;
+  pollingIntervalSeconds?: number;
+  superviseIntervalSeconds?: number;
+  log?: FastifyBaseLogger;
+  /** Extra pg-boss options (tests turn the schedule off, say). */
+  boss?: Partial<ConstructorOptions>;
+}
 
 export class JobQueue {
-  readonly workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  private readonly handlers = new Map<string, JobHandler>();
-  private readonly pollIntervalMs: number;
-  private readonly abandonGraceSeconds: number;
+  readonly boss: PgBoss;
+  private readonly definitions = new Map<JobName, JobDefinition<never>>();
+  private readonly workerIds = new Map<JobName, string>();
+  private readonly pollingIntervalSeconds: number;
   private readonly log: FastifyBaseLogger | undefined;
-  private loop: Promise<void> | null = null;
   private stopping = new AbortController();
-  private wake: (() => void) | null = null;
-  private lastSweep = 0;
+  private booted = false;
 
-  constructor(
-    private readonly db: Database,
-    options: JobQueueOptions = {},
-  ) {
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.abandonGraceSeconds = options.abandonGraceSeconds ?? 30;
+  constructor(definitions: readonly JobDefinition<never>[], options: JobQueueOptions) {
+    for (const definition of definitions) this.definitions.set(definition.name, definition);
+    this.pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2;
     this.log = options.log;
-  }
-
-  /** Registers (or replaces) the handler of a kind of job. */
-  handle(kind: string, handler: JobHandler): void {
-    this.handlers.set(kind, handler);
-  }
-
-  /** Adds a job; pass the caller's transaction so the job exists only if the caller commits. */
-  async enqueue(
-    db: Kysely<DB> | Transaction<DB>,
-    kind: string,
-    payload: unknown,
-    options: { maxAttempts?: number } = {},
-  ): Promise<string> {
-    const row = await insertJob(db, kind, payload, options.maxAttempts ?? 3);
-    return row.id;
-  }
-
-  /** Wakes an idle worker (call after the transaction that enqueued has committed). */
-  poke(): void {
-    this.wake?.();
-  }
-
-  get started(): boolean {
-    return this.loop !== null;
-  }
-
-  start(): void {
-    if (this.loop !== null) return;
-    this.stopping = new AbortController();
-    this.lastSweep = 0;
-    this.loop = this.work();
-  }
-
-  /** Stops taking jobs; a running job is interrupted, rolled back and put back in the queue. */
-  async stop(): Promise<void> {
-    if (this.loop === null) return;
-    this.stopping.abort();
-    this.wake?.();
-    await this.loop;
-    this.loop = null;
-    this.stopping = new AbortController();
-  }
-
-  /** Puts back (or gives up) jobs whose worker died; returns how many it found. */
-  async releaseAbandoned(graceSeconds = this.abandonGraceSeconds): Promise<number> {
-    const released = await releaseAbandonedJobs(this.db, graceSeconds);
-    for (const row of released) {
-      const job = toJob(row);
-      const handler = this.handlers.get(job.kind);
-      this.log?.warn({ jobId: job.id, kind: job.kind, status: row.status }, 'abandoned job');
-      try {
-        if (row.status === 'failed') await handler?.onGiveUp?.(this.db, job, row.last_error ?? '');
-        else await handler?.onRequeue?.(this.db, job);
-      } catch (error) {
-        this.log?.error({ err: error, jobId: job.id }, 'could not record an abandoned job');
-      }
-    }
-    return released.length;
-  }
-
-  /** Runs one runnable job, if there is one; true when it did. For the loop, and for tests. */
-  async runNext(): Promise<boolean> {
-    const kinds = [...this.handlers.keys()];
-    if (kinds.length === 0) return false;
-    const row = await claimNextJob(this.db, kinds, this.workerId);
-    if (row === undefined) return false;
-    await this.run(toJob(row));
-    return true;
-  }
-
-  private async work(): Promise<void> {
-    const signal = this.stopping.signal;
-    // a function, as the signal changes behind the compiler's back
-    const stopped = () => signal.aborted;
-    while (!stopped()) {
-      try {
-        if (Date.now() - this.lastSweep > this.abandonGraceSeconds * 500) {
-          this.lastSweep = Date.now();
-          await this.releaseAbandoned();
-        }
-        if (await this.runNext()) continue;
-      } catch (error) {
-        // the database is away, say: wait and try again
-        this.log?.error({ err: error }, 'job worker');
-      }
-      if (!stopped()) await this.idle();
-    }
-  }
-
-  private idle(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, this.pollIntervalMs);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    }).finally(() => {
-      this.wake = null;
+    const supervise = options.superviseIntervalSeconds ?? 60;
+    this.boss = new PgBoss({
+      connectionString: options.connectionString,
+      max: options.poolSize,
+      application_name: 'couponscan-jobs',
+      superviseIntervalSeconds: supervise,
+      monitorIntervalSeconds: supervise,
+      // finished jobs are deleted after deleteAfterSeconds (7 days); look for them hourly
+      maintenanceIntervalSeconds: 3600,
+      ...options.boss,
+    });
+    this.boss.on('error', (error) => {
+      this.log?.error({ err: error }, 'job queue');
+    });
+    this.boss.on('warning', (warning) => {
+      this.log?.warn({ data: warning.data }, `job queue: ${warning.message}`);
     });
   }
 
-  private async run(job: Job): Promise<void> {
-    const handler = this.handlers.get(job.kind);
-    if (handler === undefined) throw new Error(`no handler for jobs of kind ${job.kind}`);
-    const signal = this.stopping.signal;
+  /** Installs or upgrades pg-boss's schema and creates the queues; workers do not start yet. */
+  async boot(): Promise<void> {
+    if (this.booted) return;
+    await this.boss.start();
+    this.booted = true;
+    // dead letter queues first: a queue names its dead letter queue, which must exist
+    const ordered = [...this.definitions.values()].sort(
+      (a, b) =>
+        Number(a.queue?.deadLetter !== undefined) - Number(b.queue?.deadLetter !== undefined),
+    );
+    for (const definition of ordered) {
+      const options = definition.queue ?? {};
+      if ((await this.boss.getQueue(definition.name)) === null) {
+        await this.boss.createQueue(definition.name, options);
+      } else if (Object.keys(options).length > 0) {
+        // the options of this version of the code win over those the queue was created with
+        await this.boss.updateQueue(definition.name, options);
+      }
+    }
+  }
+
+  /** Replaces a handler before the workers start (tests hold a job at a gate this way). */
+  handle(definition: JobDefinition<never>): void {
+    if (this.workerIds.size > 0) throw new Error('stop the workers before replacing a handler');
+    if (!this.definitions.has(definition.name))
+      throw new Error(`unknown kind of job: ${definition.name}`);
+    this.definitions.set(definition.name, definition);
+  }
+
+  /** Adds a job inside `db` (pass the caller's transaction); null when a singleton key held it back. */
+  async send(
+    db: Kysely<DB>,
+    name: JobName,
+    data: object,
+    options: Omit<SendOptions, 'db'> = {},
+  ): Promise<string | null> {
+    if (!this.booted) throw new Error('the job queue has not booted');
+    return this.boss.send(name, data, { ...options, db: fromKysely(db) });
+  }
+
+  /** Wakes the workers of `name` at once instead of at their next poll. */
+  poke(name: JobName): void {
+    const id = this.workerIds.get(name);
+    if (id !== undefined) this.boss.notifyWorker(id);
+  }
+
+  get started(): boolean {
+    return this.workerIds.size > 0;
+  }
+
+  /** Starts a worker per kind of job, and the schedules. */
+  async start(): Promise<void> {
+    await this.boot();
+    if (this.started) return;
+    this.stopping = new AbortController();
+    for (const definition of this.definitions.values()) {
+      const id = await this.boss.work(
+        definition.name,
+        {
+          includeMetadata: true,
+          batchSize: 1,
+          localConcurrency: definition.concurrency ?? 1,
+          pollingIntervalSeconds: this.pollingIntervalSeconds,
+        },
+        async (jobs: JobWithMetadata[]) => {
+          for (const job of jobs) await this.run(definition, job);
+        },
+      );
+      this.workerIds.set(definition.name, id);
+      if (definition.schedule !== undefined) {
+        await this.boss.schedule(definition.name, definition.schedule, {}, { tz: 'UTC' });
+      }
+    }
+  }
+
+  /** Stops the workers: a running job is interrupted (its transaction rolls back) and retried later. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.stopping.abort();
+    const names = [...this.workerIds.keys()];
+    this.workerIds.clear();
+    await Promise.all(names.map((name) => this.boss.offWork(name, { wait: true })));
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    if (this.booted) await this.boss.stop({ graceful: true, close: true, timeout: 10_000 });
+    this.booted = false;
+  }
+
+  /** Jobs waiting to run (created or retry), per kind: the queue depth. */
+  async depth(): Promise<Record<string, number>> {
+    const queues = await this.boss.getQueues([...this.definitions.keys()]);
+    return Object.fromEntries(queues.map((q) => [q.name, q.queuedCount]));
+  }
+
+  private async run(definition: JobDefinition<never>, job: JobWithMetadata): Promise<void> {
+    const signal = AbortSignal.any([job.signal, this.stopping.signal]);
+    const boss = this.boss;
+    const name = definition.name;
+    const running: RunningJob<never> = {
+      id: job.id,
+      name,
+      data: job.data as never,
+      retryCount: job.retryCount,
+      retryLimit: job.retryLimit,
+      createdOn: job.createdOn,
+      signal,
+      async completeWithin(db) {
+        const result = await boss.complete(name, { id: job.id, retryCount: job.retryCount }, null, {
+          db: fromKysely(db),
+        });
+        if (!('affected' in result) || result.affected !== 1)
+          throw new Error(`job ${job.id} is no longer this worker's`);
+      },
+    };
     try {
-      const ran = await this.db.transaction().execute(async (trx) => {
-        if ((await lockClaimedJob(trx, job.id, this.workerId)) === undefined) return false;
-        await handler.run(job, { trx, db: this.db, signal });
-        await finishJob(trx, job.id, 'succeeded');
-        return true;
-      });
-      if (!ran) this.log?.warn({ jobId: job.id }, 'job was taken over by another worker');
+      await definition.run(running);
     } catch (error) {
       if (error instanceof JobCancelled) {
-        await finishJob(this.db, job.id, 'cancelled', error.message);
-        await handler.onGiveUp?.(this.db, job, error.message);
-      } else if (error instanceof WorkerStopped || signal.aborted) {
-        await requeueJob(this.db, job.id, 'the worker stopped', true);
-        await handler.onRequeue?.(this.db, job);
-      } else {
-        const reason = error instanceof JobFailed ? error.message : UNEXPECTED_FAILURE;
-        this.log?.error({ err: error, jobId: job.id, kind: job.kind }, 'job failed');
-        await finishJob(this.db, job.id, 'failed', reason);
-        await handler.onGiveUp?.(this.db, job, reason);
+        // the handler recorded why; nothing to retry
+        await boss.cancel(name, { id: job.id, retryCount: job.retryCount });
+        return;
       }
+      if (error instanceof JobFailed) {
+        // an expected failure the handler recorded for its users: retrying would fail the same way
+        this.log?.warn({ jobId: job.id, kind: name, reason: error.message }, 'job gave up');
+        return;
+      }
+      if (!(error instanceof WorkerStopped))
+        this.log?.error({ err: error, jobId: job.id, kind: name }, 'job failed');
+      throw error;
     }
   }
 }
 
-function toJob(row: JobRow): Job {
-  return {
-    id: row.id,
-    kind: row.kind,
-    payload: row.payload,
-    attempt: row.attempts,
-    maxAttempts: row.max_attempts,
-  };
+/**
+ * Installs (or upgrades) pg-boss's schema and nothing else: for `pnpm migrate` and the tests'
+ * template database. The server does the same as part of starting its queue.
+ */
+export async function installJobQueueSchema(connectionString: string): Promise<void> {
+  const boss = new PgBoss({
+    connectionString,
+    max: 1,
+    supervise: false,
+    schedule: false,
+    registerInstance: false,
+  });
+  await boss.start();
+  await boss.stop({ graceful: false, close: true });
 }

@@ -140,6 +140,7 @@ export interface LedgerFilter {
   campaignId?: string;
   storeId?: string;
   userId?: string;
+  couponId?: string;
   from?: Date;
   to?: Date;
 }
@@ -154,9 +155,10 @@ export function listLedger(
     .orderBy('t.created_at', 'desc')
     .orderBy('t.id', 'desc')
     .limit(limit + 1);
-  if (filter.campaignId !== undefined) query = query.where('c.campaign_id', '=', filter.campaignId);
+  if (filter.campaignId !== undefined) query = query.where('t.campaign_id', '=', filter.campaignId);
   if (filter.storeId !== undefined) query = query.where('t.store_id', '=', filter.storeId);
   if (filter.userId !== undefined) query = query.where('t.user_id', '=', filter.userId);
+  if (filter.couponId !== undefined) query = query.where('t.coupon_id', '=', filter.couponId);
   if (filter.from !== undefined) query = query.where('t.created_at', '>=', filter.from);
   if (filter.to !== undefined) query = query.where('t.created_at', '<', filter.to);
   if (after !== null) query = query.where(olderThan('transactions', 't', after));

@@ -158,7 +158,12 @@ export async function listRedemptions(
     {
       ...(query.campaignId === undefined ? {} : { campaignId: query.campaignId }),
       ...(storeId === undefined ? {} : { storeId }),
-      ...(query.mine === true ? { userId: user.id } : {}),
+      ...(query.mine === true
+        ? { userId: user.id }
+        : query.userId === undefined
+          ? {}
+          : { userId: query.userId }),
+      ...(query.couponId === undefined ? {} : { couponId: query.couponId }),
       ...(query.from === undefined ? {} : { from: new Date(query.from) }),
       ...(query.to === undefined ? {} : { to: new Date(query.to) }),
     },

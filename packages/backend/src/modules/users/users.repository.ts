@@ -110,3 +110,17 @@ export function lockUser(db: Executor, id: string) {
     .forUpdate()
     .executeTakeFirst();
 }
+
+/** Active admins other than `exceptId`, locked (in id order) so two demotions cannot cross. */
+export async function lockOtherActiveAdmins(db: Executor, exceptId: string): Promise<number> {
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where('role', '=', 'admin')
+    .where('disabled_at', 'is', null)
+    .where('id', '<>', exceptId)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  return rows.length;
+}

@@ -53,7 +53,9 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: UpdateUserBodySchema,
         response: {
           200: ok(UserSchema, 'The changed user'),
-          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415, 422),
+          ...problemResponses(400, ...SIGNED_IN, 404, 413, 415, 422, {
+            409: ['conflict', 'last_admin'],
+          }),
         },
       },
     },

@@ -15,6 +15,7 @@ import {
   findUserById,
   insertUser,
   listUsers,
+  lockOtherActiveAdmins,
   lockUser,
   updateUser,
 } from './users.repository.ts';
@@ -79,6 +80,15 @@ export async function updateUserById(
     const current = await lockUser(trx, id);
     if (current === undefined) throw new HttpProblem(404, 'not_found', 'There is no such user.');
     const role = body.role ?? current.role;
+    // someone must be able to administer: the last active admin stays an active admin (issue 10)
+    const losesAdmin = current.role === 'admin' && (role !== 'admin' || body.disabled === true);
+    if (losesAdmin && (await lockOtherActiveAdmins(trx, id)) === 0) {
+      throw new HttpProblem(
+        409,
+        'last_admin',
+        'This is the only active admin; make someone else admin first.',
+      );
+    }
     const storeId =
       body.storeId !== undefined ? body.storeId : role === 'staff' ? current.store_id : null;
     await checkRoleAndStore(db, role, storeId);
