@@ -30,8 +30,8 @@ import jobs from './plugins/jobs.ts';
 import metrics from './plugins/metrics.ts';
 import { ajvOptions } from './plugins/validation.ts';
 import openapi from './plugins/openapi.ts';
-import security from './plugins/security.ts';
 import rateLimits from './plugins/rate-limit.ts';
+import security from './plugins/security.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

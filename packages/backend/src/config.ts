@@ -166,16 +166,16 @@ export function loadConfig(
   const staticDir =
     env.STATIC_DIR === undefined || env.STATIC_DIR === '' ? null : path.resolve(env.STATIC_DIR);
 
+  const redisUrl = env.REDIS_URL === undefined || env.REDIS_URL === '' ? null : env.REDIS_URL;
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push('REDIS_URL must start with redis:// or rediss://');
+  }
   const metricsToken =
     env.METRICS_TOKEN === undefined || env.METRICS_TOKEN === '' ? null : env.METRICS_TOKEN;
   if (metricsToken !== null && metricsToken.length < 16) {
     problems.push('METRICS_TOKEN must have at least 16 characters');
   }
   const metricsPort = integer('METRICS_PORT', 0, 0, 65535);
-  const redisUrl = env.REDIS_URL === undefined || env.REDIS_URL === '' ? null : env.REDIS_URL;
-  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
-    problems.push('REDIS_URL must start with redis:// or rediss://');
-  }
   // the scanner's dev server (pnpm dev) is the app's origin during development
   const devOrigins = ['https://localhost:5173', 'https://127.0.0.1:5173'];
   const publicOrigins =

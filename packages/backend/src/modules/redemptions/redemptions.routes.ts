@@ -77,6 +77,8 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           201: ok(RedemptionSuccessSchema, 'Redeemed', ReplayedHeadersSchema),
           ...problemResponses(...SIGNED_IN, 413, 415, 429, {
             400: ['validation_failed', 'idempotency_key_required'],
+            // the database restarting or a bounded wait running out: retry with the same key
+            503: ['database_unavailable', 'database_busy'],
           }),
           404: problemResponse(404, ['not_found'], 'No coupon has this code', RefusalMembersSchema),
           409: problemResponse(
