@@ -10,7 +10,8 @@ import { createTestApp, testConfig, type TestApp } from './helpers/app.ts';
 import { ApiClient, makeUser } from './helpers/factories.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+// CI containers reach their Redis service by name; everywhere else it is this machine's
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 let database: TestDatabase;
 const apps: TestApp[] = [];
 
