@@ -545,12 +545,8 @@ export async function run(): Promise<void> {
     await server.stop();
     server = null;
     const problems = await checkInvariants(scratch.db, fixture, {
-      randomCreated:
-        (warmup.statuses.get(201) ?? 0) +
-        (full.statuses.get(201) ?? 0) +
-        sweepCreated,
-      randomInFlight:
-        settings.connections * (2 + 2 * settings.poolSizes.length),
+      randomCreated: (warmup.statuses.get(201) ?? 0) + (full.statuses.get(201) ?? 0) + sweepCreated,
+      randomInFlight: settings.connections * (2 + 2 * settings.poolSizes.length),
       hotCreated: hot.statuses.get(201) ?? 0,
       pgbench: [
         { user: fixture.pgbenchUsers.sameSql, runs: [sameSql] },
