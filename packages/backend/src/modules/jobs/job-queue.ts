@@ -20,6 +20,9 @@ export const JOB_NAMES = [
   'issue_batch_dead',
   'purge_expired_sessions',
   'purge_expired_idempotency_keys',
+  'dispatch_webhook_events',
+  'deliver_webhook',
+  'purge_webhook_history',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
