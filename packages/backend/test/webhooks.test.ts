@@ -87,10 +87,9 @@ const WEBHOOKS = {
   dispatchLoopSeconds: 55,
 };
 
+/** The workers, and with them the dispatcher (sent at start rather than at the next minute). */
 async function startWorkers(t: TestApp) {
   await t.app.jobs.start();
-  // the dispatcher now rather than at the next minute
-  await t.app.jobs.send(t.db, 'dispatch_webhook_events', {});
 }
 
 async function register(

@@ -9,7 +9,7 @@ import { attemptDelivery, dispatchOnce, type WebhookSettings } from './webhooks.
 export const WEBHOOK_HISTORY_DAYS = 30;
 
 /**
- * Started every minute by its schedule; polls the outbox every `dispatchIntervalMs` for
+ * Started when the workers start and then every minute by its schedule; polls the outbox every `dispatchIntervalMs` for
  * `dispatchLoopSeconds` (less than a minute, so runs do not pile up), or until the worker stops.
  * Two dispatchers at once are safe: each takes the events the other has not locked.
  */
@@ -21,6 +21,7 @@ export function dispatchWebhookEventsJob(
   return {
     name: 'dispatch_webhook_events',
     schedule: '* * * * *',
+    sendAtStart: true,
     queue: {
       retryLimit: 1,
       expireInSeconds: settings.dispatchLoopSeconds + 120,
