@@ -182,6 +182,70 @@ describe('webhooks delivered to a real receiver', () => {
     ]);
   });
 
+  it('undoing a redemption announces redemption.reversed, naming the redemption it undoes', async () => {
+    await disableAll(t);
+    receiver.requests.length = 0;
+    receiver.answer = (_, res) => res.writeHead(200).end();
+    const endpoint = await register(admin, url, ['redemption.reversed']);
+    const { coupon } = await makeCoupon(t.db);
+    const redeemed = await staff.redeem(coupon.code);
+    const redemptionId = (redeemed.body as { redemption: { id: string } }).redemption.id;
+    const reversal = await staff.request('POST', `/api/redemptions/${redemptionId}/reversal`, {
+      reason: 'scanned by mistake',
+    });
+    expect(reversal.status).toBe(201);
+    await until(
+      () => deliveries(admin, endpoint.id),
+      (items) => items[0]?.status === 'succeeded',
+    );
+    // only the reversal: the endpoint does not subscribe to redemption.created
+    expect(receiver.requests).toHaveLength(1);
+    expect(JSON.parse(receiver.requests[0]?.body ?? '{}')).toMatchObject({
+      type: 'redemption.reversed',
+      data: {
+        id: reversal.body.id,
+        kind: 'reversal',
+        reversesId: redemptionId,
+        reason: 'scanned by mistake',
+      },
+    });
+  });
+
+  it('events older than 30 days are deleted with their deliveries; newer ones stay', async () => {
+    await disableAll(t);
+    const endpoint = await register(admin, url, ['coupon.voided']);
+    const [old, recent] = await t.db
+      .insertInto('webhook_events')
+      .values([
+        { type: 'coupon.voided', data: '{}', dispatched_at: new Date() },
+        { type: 'coupon.voided', data: '{}', dispatched_at: new Date() },
+      ])
+      .returning('id')
+      .execute();
+    if (old === undefined || recent === undefined) throw new Error('not inserted');
+    await sql`update webhook_events set created_at = now() - interval '31 days' where id = ${old.id}`.execute(
+      t.db,
+    );
+    await t.db
+      .insertInto('webhook_deliveries')
+      .values([
+        { endpoint_id: endpoint.id, event_id: old.id, status: 'succeeded' },
+        { endpoint_id: endpoint.id, event_id: recent.id, status: 'succeeded' },
+      ])
+      .execute();
+    await t.app.jobs.send(t.db, 'purge_webhook_history', {});
+    await until(
+      () => t.db.selectFrom('webhook_events').select('id').where('id', '=', old.id).execute(),
+      (rows) => rows.length === 0,
+    );
+    const left = await t.db
+      .selectFrom('webhook_deliveries')
+      .select('event_id')
+      .where('endpoint_id', '=', endpoint.id)
+      .execute();
+    expect(left).toEqual([{ event_id: recent.id }]);
+  });
+
   it('a receiver that fails 3 times then succeeds gets the event exactly once more: 4 attempts, all logged', async () => {
     await disableAll(t);
     receiver.requests.length = 0;
