@@ -388,7 +388,7 @@ export default function AdminWebhooks() {
                       <button
                         type="button"
                         className="button button--small"
-                        aria-label={`Rotate the secret of ${endpoint.url}`}
+                        aria-label={`Rotate secret of ${endpoint.url}`}
                         onClick={() => {
                           ask('rotate', endpoint);
                         }}
