@@ -431,6 +431,23 @@ describe('webhooks delivered to a real receiver', () => {
     expect(disabled.status).toBe(200);
     expect(disabled.body).toMatchObject({ enabled: false, events: ['coupon.voided'] });
     expect(disabled.body).not.toHaveProperty('secret');
+    // no enabled endpoint wants coupon.voided now: voiding writes no event for anyone
+    const countEvents = async () =>
+      (
+        await t.db
+          .selectFrom('webhook_events')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .where('type', '=', 'coupon.voided')
+          .executeTakeFirstOrThrow()
+      ).n;
+    const before = await countEvents();
+    const { coupon } = await makeCoupon(t.db);
+    const voided = await admin.request('POST', `/api/coupons/${coupon.code}/void`, {
+      reason: 'torn',
+    });
+    expect(voided.status).toBe(200);
+    expect(await countEvents()).toBe(before);
+    expect(await deliveries(admin, endpoint.id)).toEqual([]);
     const listed = await admin.request<{ items: WebhookEndpoint[] }>('GET', '/api/webhooks');
     expect(listed.body.items.find((e) => e.id === endpoint.id)).not.toHaveProperty('secret');
 
