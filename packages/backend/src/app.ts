@@ -19,6 +19,12 @@ import { LedgerAnnouncer } from './modules/stats/ledger-announcer.ts';
 import statsRoutes from './modules/stats/stats.routes.ts';
 import storesRoutes from './modules/stores/stores.routes.ts';
 import usersRoutes from './modules/users/users.routes.ts';
+import webhooksRoutes from './modules/webhooks/webhooks.routes.ts';
+import {
+  deliverWebhookJob,
+  dispatchWebhookEventsJob,
+  purgeWebhookHistoryJob,
+} from './modules/webhooks/webhooks.jobs.ts';
 import { issueBatchDeadJob, issueBatchJob } from './modules/batches/batches.service.ts';
 import {
   purgeExpiredIdempotencyKeysJob,
@@ -99,6 +105,9 @@ export async function buildApp({
       issueBatchDeadJob(bulkDb),
       purgeExpiredSessionsJob(db),
       purgeExpiredIdempotencyKeysJob(db),
+      dispatchWebhookEventsJob(db, () => app.jobs, config.webhooks),
+      deliverWebhookJob(db, () => app.jobs, config.webhooks, config.jobs.retryDelaySeconds),
+      purgeWebhookHistoryJob(db),
     ],
   });
 
@@ -114,6 +123,7 @@ export async function buildApp({
   await app.register(qrRoutes);
   await app.register(importsRoutes);
   await app.register(statsRoutes);
+  await app.register(webhooksRoutes);
 
   if (config.staticDir !== null) await serveScanner(app, config.staticDir);
   return app;

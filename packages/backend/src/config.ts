@@ -77,6 +77,19 @@ export interface Config {
     retryDelaySeconds: number;
   };
   /** Built scanner app to serve at `/`, if any. */
+  /** Webhook deliveries (modules/webhooks). Timings other than the timeout are not in the environment. */
+  webhooks: {
+    /** Refuse URLs that resolve to loopback or private addresses: in production, unless WEBHOOKS_ALLOW_PRIVATE. */
+    refusePrivate: boolean;
+    /** A receiver that has not answered by then is given up on for this attempt. */
+    timeoutMs: number;
+    /** The wait before each retry after a failed attempt; once used up, the delivery has failed. */
+    retryDelaysSeconds: readonly number[];
+    /** How often the dispatcher looks for new events in the outbox. */
+    dispatchIntervalMs: number;
+    /** How long one run of the scheduled (every minute) dispatcher job keeps polling. */
+    dispatchLoopSeconds: number;
+  };
   staticDir: string | null;
   /**
    * Prometheus metrics: `/metrics` on the API's port behind `Authorization: Bearer <token>`,
@@ -101,6 +114,14 @@ export class ConfigError extends Error {
 
 /** The repository root, for defaults that live inside it (the embedded database's data). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/**
+ * Exponential backoff from 30 s, doubling up to 4 h: 14 retries, the last about 24 h after the
+ * first attempt (docs/webhooks.md).
+ */
+export const WEBHOOK_RETRY_DELAYS_SECONDS: readonly number[] = [
+  30, 60, 120, 240, 480, 960, 1920, 3600, 7200, 14_400, 14_400, 14_400, 14_400, 14_400,
+];
 
 export interface ConfigOptions {
   /** `pnpm dev`: demo data on unless SEED_DEMO says otherwise. */
@@ -250,6 +271,13 @@ export function loadConfig(
       superviseIntervalSeconds: 60,
       heartbeatSeconds: 30,
       retryDelaySeconds: 5,
+    },
+    webhooks: {
+      refusePrivate: production && !flag('WEBHOOKS_ALLOW_PRIVATE', false),
+      timeoutMs: integer('WEBHOOKS_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
+      retryDelaysSeconds: WEBHOOK_RETRY_DELAYS_SECONDS,
+      dispatchIntervalMs: 1000,
+      dispatchLoopSeconds: 55,
     },
     staticDir,
     metrics: { token: metricsToken, port: metricsPort === 0 ? null : metricsPort },

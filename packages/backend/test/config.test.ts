@@ -2,7 +2,7 @@
 // boot failure that lists everything that is wrong at once.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, repoRoot } from '../src/config.ts';
+import { ConfigError, loadConfig, repoRoot, WEBHOOK_RETRY_DELAYS_SECONDS } from '../src/config.ts';
 
 function problemsOf(env: NodeJS.ProcessEnv, options: { dev?: boolean } = {}): string[] {
   try {
@@ -56,6 +56,13 @@ describe('loadConfig', () => {
         superviseIntervalSeconds: 60,
         heartbeatSeconds: 30,
         retryDelaySeconds: 5,
+      },
+      webhooks: {
+        refusePrivate: false,
+        timeoutMs: 10_000,
+        retryDelaysSeconds: WEBHOOK_RETRY_DELAYS_SECONDS,
+        dispatchIntervalMs: 1000,
+        dispatchLoopSeconds: 55,
       },
       staticDir: null,
       publicOrigins: ['https://localhost:5173', 'https://127.0.0.1:5173'],

@@ -2,7 +2,11 @@
 // PostgreSQL, in Debian's Chromium. Screenshots of every main screen at 390 and 1280 px go to
 // e2e/.artifacts/console/ (git-ignored); each screen is scanned with axe-core.
 import { AxeBuilder } from '@axe-core/playwright';
+import { createHmac } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdir, readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -187,6 +191,70 @@ describe.skipIf(e2e.skipReason !== null)('console end to end', () => {
     await page.context().close();
   });
 
+  it('an admin registers a webhook; a redemption reaches a real receiver, signed, and is logged and re-sent', async () => {
+    const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+    const receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(204).end();
+      });
+    });
+    receiver.listen(0, '127.0.0.1');
+    await once(receiver, 'listening');
+    const url = `http://127.0.0.1:${String((receiver.address() as AddressInfo).port)}/hook`;
+    try {
+      const page = await signInAs('admin@example.com');
+      await page.getByRole('link', { name: 'Webhooks' }).click();
+      await page.getByLabel('URL').fill(url);
+      await page.getByRole('checkbox', { name: /redemption\.created/ }).check();
+      await page.getByRole('button', { name: 'Add endpoint' }).click();
+      const secret = (await page.getByLabel('Signing secret', { exact: true }).textContent()) ?? '';
+      expect(secret).toMatch(/^whsec_/);
+      await page.getByRole('button', { name: 'I have copied it' }).click();
+
+      const redeemer = await newStaffMember(e2e.baseUrl);
+      const coupon = await issueCoupon(e2e.baseUrl);
+      expect(await redeemAsStaff(e2e.baseUrl, redeemer.cookie, coupon.code)).toBe(201);
+      await expect.poll(() => received.length, { timeout: 30_000, interval: 100 }).toBe(1);
+      const first = received[0];
+      const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(
+        String(first?.headers['couponscan-signature']),
+      ) ?? ['', '', ''];
+      expect(
+        createHmac('sha256', secret)
+          .update(`${t}.${first?.body ?? ''}`)
+          .digest('hex'),
+      ).toBe(v1);
+      const eventId = String(first?.headers['couponscan-event-id']);
+      expect(JSON.parse(first?.body ?? '{}')).toMatchObject({
+        id: eventId,
+        type: 'redemption.created',
+        data: { code: coupon.code },
+      });
+
+      await page.getByRole('button', { name: `Deliveries to ${url}` }).click();
+      const log = page.getByRole('region', { name: 'Deliveries' });
+      await expect
+        .poll(
+          async () => {
+            await page.getByRole('button', { name: 'Refresh' }).click();
+            return log.getByText('succeeded').count();
+          },
+          { timeout: 20_000, interval: 250 },
+        )
+        .toBe(1);
+      await log.getByRole('button', { name: `Re-send redemption.created ${eventId}` }).click();
+      await expect.poll(() => received.length, { timeout: 30_000, interval: 100 }).toBe(2);
+      expect(received[1]?.headers['couponscan-event-id']).toBe(eventId);
+      await page.context().close();
+    } finally {
+      receiver.closeAllConnections();
+      receiver.close();
+    }
+  });
+
   it(
     'every main screen passes axe-core with no serious or critical violation, at 390 and 1280 px',
     { timeout: 480_000 },
@@ -210,6 +278,7 @@ describe.skipIf(e2e.skipReason !== null)('console end to end', () => {
         { name: 'stores', path: '/console/admin/stores' },
         { name: 'users', path: '/console/admin/users' },
         { name: 'ledger', path: '/console/admin/ledger' },
+        { name: 'webhooks', path: '/console/admin/webhooks' },
       ];
       expect(campaignId).not.toBe('');
       const problems: string[] = [];

@@ -59,6 +59,8 @@ export const ERROR_CODES = [
   'header_too_large',
   'cross_site_request',
   'last_admin',
+  // 422: a webhook URL that resolves to a loopback or private address, in production
+  'webhook_url_refused',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

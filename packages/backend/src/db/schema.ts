@@ -123,6 +123,49 @@ export interface BatchesTable {
   finished_at: Timestamp | null;
 }
 
+export interface WebhookEndpointsTable {
+  id: Generated<string>;
+  url: string;
+  description: Generated<string>;
+  events: string[];
+  secret: string;
+  enabled: Generated<boolean>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+/** The outbox: written by triggers in the transaction that makes the change. */
+export interface WebhookEventsTable {
+  id: Generated<string>;
+  type: string;
+  data: ColumnType<unknown, string, never>;
+  created_at: CreatedAt;
+  dispatched_at: Timestamp | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  endpoint_id: string;
+  event_id: string;
+  status: Generated<'pending' | 'succeeded' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  finished_at: Timestamp | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<string>;
+  delivery_id: string;
+  number: number;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  created_at: CreatedAt;
+}
+
 export interface DB {
   stores: StoresTable;
   users: UsersTable;
@@ -134,4 +177,8 @@ export interface DB {
   transactions: TransactionsTable;
   idempotency_keys: IdempotencyKeysTable;
   batches: BatchesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }

@@ -22,6 +22,7 @@ export const TAGS = [
   { name: 'imports', description: 'Existing codes from CSV' },
   { name: 'exports', description: 'CSV exports' },
   { name: 'stats', description: "The marketers' dashboard: figures and the live feed" },
+  { name: 'webhooks', description: 'Endpoints that are told of events, and their delivery log' },
   { name: 'operations', description: 'Health, readiness and the API description' },
 ] as const;
 export type Tag = (typeof TAGS)[number]['name'];

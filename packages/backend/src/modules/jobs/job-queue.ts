@@ -20,6 +20,9 @@ export const JOB_NAMES = [
   'issue_batch_dead',
   'purge_expired_sessions',
   'purge_expired_idempotency_keys',
+  'dispatch_webhook_events',
+  'deliver_webhook',
+  'purge_webhook_history',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
@@ -49,6 +52,8 @@ export interface JobDefinition<T = object> {
   concurrency?: number;
   /** A cron expression (UTC): pg-boss sends one job each time it comes round. */
   schedule?: string;
+  /** Also send one job when the workers start, rather than wait for the schedule. */
+  sendAtStart?: boolean;
   run(job: RunningJob<T>): Promise<void>;
 }
 
@@ -201,6 +206,7 @@ export class JobQueue {
       if (definition.schedule !== undefined) {
         await this.boss.schedule(definition.name, definition.schedule, {}, { tz: 'UTC' });
       }
+      if (definition.sendAtStart === true) await this.boss.send(definition.name, {});
     }
   }
 

@@ -20,6 +20,7 @@ import './console.css';
 const AdminStores = lazy(() => import('./components/admin-stores.tsx'));
 const AdminUsers = lazy(() => import('./components/admin-users.tsx'));
 const AdminLedger = lazy(() => import('./components/admin-ledger.tsx'));
+const AdminWebhooks = lazy(() => import('./components/admin-webhooks.tsx'));
 
 function ConsoleNav({ admin }: { admin: boolean }) {
   const link = ({ isActive }: { isActive: boolean }) =>
@@ -45,6 +46,9 @@ function ConsoleNav({ admin }: { admin: boolean }) {
           </NavLink>
           <NavLink to="/console/admin/ledger" className={link}>
             Ledger
+          </NavLink>
+          <NavLink to="/console/admin/webhooks" className={link}>
+            Webhooks
           </NavLink>
         </>
       )}
@@ -79,6 +83,7 @@ export default function ConsolePage() {
                   <Route path="admin/stores" element={<AdminStores />} />
                   <Route path="admin/users" element={<AdminUsers />} />
                   <Route path="admin/ledger" element={<AdminLedger />} />
+                  <Route path="admin/webhooks" element={<AdminWebhooks />} />
                 </>
               )}
               <Route path="*" element={<Navigate to="/console" replace />} />
