@@ -210,6 +210,7 @@ describe.skipIf(e2e.skipReason !== null)('console end to end', () => {
         { name: 'stores', path: '/console/admin/stores' },
         { name: 'users', path: '/console/admin/users' },
         { name: 'ledger', path: '/console/admin/ledger' },
+        { name: 'api-tokens', path: '/console/admin/api-tokens' },
       ];
       expect(campaignId).not.toBe('');
       const problems: string[] = [];

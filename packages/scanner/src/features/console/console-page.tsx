@@ -20,6 +20,7 @@ import './console.css';
 const AdminStores = lazy(() => import('./components/admin-stores.tsx'));
 const AdminUsers = lazy(() => import('./components/admin-users.tsx'));
 const AdminLedger = lazy(() => import('./components/admin-ledger.tsx'));
+const AdminApiTokens = lazy(() => import('./components/admin-api-tokens.tsx'));
 
 function ConsoleNav({ admin }: { admin: boolean }) {
   const link = ({ isActive }: { isActive: boolean }) =>
@@ -45,6 +46,9 @@ function ConsoleNav({ admin }: { admin: boolean }) {
           </NavLink>
           <NavLink to="/console/admin/ledger" className={link}>
             Ledger
+          </NavLink>
+          <NavLink to="/console/admin/api-tokens" className={link}>
+            API tokens
           </NavLink>
         </>
       )}
@@ -79,6 +83,7 @@ export default function ConsolePage() {
                   <Route path="admin/stores" element={<AdminStores />} />
                   <Route path="admin/users" element={<AdminUsers />} />
                   <Route path="admin/ledger" element={<AdminLedger />} />
+                  <Route path="admin/api-tokens" element={<AdminApiTokens />} />
                 </>
               )}
               <Route path="*" element={<Navigate to="/console" replace />} />
