@@ -466,6 +466,46 @@ describe('revoking a token', () => {
   });
 });
 
+describe('the live feed', () => {
+  it(
+    'a marketer token keeps its stream open past a session check, and revoking it ends the stream',
+    { timeout: 120_000 },
+    async () => {
+      const { token, secret } = await createToken({ role: 'marketer', storeId: null });
+      const abort = new AbortController();
+      const response = await fetch(`${url}/api/stats/stream`, {
+        headers: { authorization: `Bearer ${secret}`, accept: 'text/event-stream' },
+        signal: abort.signal,
+      });
+      expect(response.status).toBe(200);
+      const reader: ReadableStreamDefaultReader<Uint8Array> | undefined =
+        response.body?.getReader();
+      if (reader === undefined) throw new Error('no body');
+      const decoder = new TextDecoder();
+      let text = '';
+      /** Reads until `done(text)` or the end of the stream; true when the server ended it. */
+      const readUntil = async (done: (received: string) => boolean): Promise<boolean> => {
+        while (!done(text)) {
+          const chunk = await reader.read();
+          if (chunk.done) return true;
+          text += decoder.decode(chunk.value, { stream: true });
+        }
+        return false;
+      };
+      try {
+        // each heartbeat checks the caller again: two pings mean the first check let the token be
+        expect(await readUntil((received) => received.split(': ping').length > 2)).toBe(false);
+        expect((await admin.request('POST', `/api/api-tokens/${token.id}/revoke`)).status).toBe(
+          200,
+        );
+        expect(await readUntil(() => false)).toBe(true);
+      } finally {
+        abort.abort();
+      }
+    },
+  );
+});
+
 describe('logs', () => {
   it(
     'the secret never appears in the server log, even at trace level',
