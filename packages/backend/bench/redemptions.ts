@@ -406,14 +406,12 @@ async function checkInvariants(db: Database, fixture: Fixture, counts: Counts): 
 const ms = (value: number) => (Number.isNaN(value) ? '-' : value.toFixed(1));
 
 /**
- * Short full-stack runs with each pool size in BENCH_POOL_SIZES, with the ledger's NOTIFY trigger
- * off (with it on, commits are serialised and every pool size gives the same rate). Returns the
- * 201s it caused, for the ledger check.
+ * Short full-stack runs with each pool size in BENCH_POOL_SIZES. Returns the 201s it caused, for
+ * the ledger check.
  */
 async function poolSweep(scratch: ScratchDatabase, fixture: Fixture): Promise<number> {
   const rows: string[][] = [];
   let created = 0;
-  await setLedgerNotify(scratch.db, false);
   for (const size of settings.poolSizes) {
     const server = await startBenchServer(
       scratch.url,
@@ -435,25 +433,11 @@ async function poolSweep(scratch: ScratchDatabase, fixture: Fixture): Promise<nu
       await server.stop();
     }
   }
-  await setLedgerNotify(scratch.db, true);
   process.stdout.write(
-    `\nPool size (DATABASE_POOL_SIZE), full stack, ${settings.connections} connections, ledger NOTIFY off\n`,
+    `\nPool size (DATABASE_POOL_SIZE), full stack, ${settings.connections} connections\n`,
   );
   printTable(['pool', 'redeemed/s', 'p50 ms', 'p99 ms'], rows);
   return created;
-}
-
-async function hasLedgerNotify(db: Database): Promise<boolean> {
-  const found = await sql<{ n: string }>`
-    select count(*) as n from pg_trigger where tgname = 'transactions_notify'`.execute(db);
-  return Number(found.rows[0]?.n) > 0;
-}
-
-async function setLedgerNotify(db: Database, on: boolean): Promise<void> {
-  if (!(await hasLedgerNotify(db))) return;
-  await sql
-    .raw(`alter table transactions ${on ? 'enable' : 'disable'} trigger transactions_notify`)
-    .execute(db);
 }
 
 export async function run(): Promise<void> {
@@ -509,18 +493,6 @@ export async function run(): Promise<void> {
       return { full, sameSql, oneStatement };
     };
     const { full, sameSql, oneStatement } = await trio();
-    // Diagnostic: the live feed's NOTIFY on every ledger row (migration 2026_11_29_0200) makes
-    // PostgreSQL serialise the commits of the transactions that notify, WAL flush included, so
-    // no two redemptions share an fsync. The same three runs with that trigger off show its cost.
-    let withoutNotify: Awaited<ReturnType<typeof trio>> | null = null;
-    if ((await hasLedgerNotify(scratch.db)) && process.env.BENCH_NOTIFY_DIAGNOSTIC !== '0') {
-      await setLedgerNotify(scratch.db, false);
-      try {
-        withoutNotify = await trio();
-      } finally {
-        await setLedgerNotify(scratch.db, true);
-      }
-    }
     // 4. contention
     await checkpoint(scratch.db);
     const hot = await hotCoupon(server, fixture);
@@ -532,15 +504,6 @@ export async function run(): Promise<void> {
       [
         ...[
           ['full stack (HTTP, production build)', settings.connections, full] as const,
-          ...(withoutNotify === null
-            ? []
-            : ([
-                [
-                  'full stack, ledger NOTIFY off (diagnostic)',
-                  settings.connections,
-                  withoutNotify.full,
-                ],
-              ] as const)),
           ['hot coupon (HTTP)', settings.hotConnections, hot] as const,
         ].map(([name, clients, result]) => [
           name,
@@ -557,15 +520,6 @@ export async function run(): Promise<void> {
         ...[
           ['pgbench, same SQL (redeem_coupon())', sameSql] as const,
           ['pgbench, one statement (CTE)', oneStatement] as const,
-          ...(withoutNotify === null
-            ? []
-            : ([
-                ['pgbench, same SQL, ledger NOTIFY off (diagnostic)', withoutNotify.sameSql],
-                [
-                  'pgbench, one statement, ledger NOTIFY off (diagnostic)',
-                  withoutNotify.oneStatement,
-                ],
-              ] as const)),
         ].map(([name, result]) => [
           name,
           String(settings.connections),
@@ -591,19 +545,14 @@ export async function run(): Promise<void> {
     await server.stop();
     server = null;
     const problems = await checkInvariants(scratch.db, fixture, {
-      randomCreated:
-        (warmup.statuses.get(201) ?? 0) +
-        (full.statuses.get(201) ?? 0) +
-        (withoutNotify?.full.statuses.get(201) ?? 0) +
-        sweepCreated,
-      randomInFlight:
-        settings.connections * ((withoutNotify === null ? 2 : 3) + 2 * settings.poolSizes.length),
+      randomCreated: (warmup.statuses.get(201) ?? 0) + (full.statuses.get(201) ?? 0) + sweepCreated,
+      randomInFlight: settings.connections * (2 + 2 * settings.poolSizes.length),
       hotCreated: hot.statuses.get(201) ?? 0,
       pgbench: [
-        { user: fixture.pgbenchUsers.sameSql, runs: [sameSql, withoutNotify?.sameSql] },
+        { user: fixture.pgbenchUsers.sameSql, runs: [sameSql] },
         {
           user: fixture.pgbenchUsers.oneStatement,
-          runs: [oneStatement, withoutNotify?.oneStatement],
+          runs: [oneStatement],
         },
       ],
       contention: single,
@@ -622,15 +571,6 @@ export async function run(): Promise<void> {
         `hot coupon, ${settings.hotConnections} clients: ${hot.successPerSecond.toFixed(0)}/s, ` +
         `p99 ${ms(hot.latency.p99)} ms\n`,
     );
-    if (withoutNotify !== null) {
-      const bestOff = Math.max(withoutNotify.oneStatement.tps, withoutNotify.sameSql.tps);
-      process.stdout.write(
-        `diagnostic, ledger NOTIFY trigger off: ${withoutNotify.full.successPerSecond.toFixed(0)}/s full stack, ` +
-          `${withoutNotify.sameSql.tps.toFixed(0)}/s same SQL, ${bestOff.toFixed(0)}/s one statement, ` +
-          `ratio ${(withoutNotify.full.successPerSecond / bestOff).toFixed(2)}, ` +
-          `p50 ${ms(withoutNotify.full.latency.p50)} ms, p99 ${ms(withoutNotify.full.latency.p99)} ms\n`,
-      );
-    }
     if (problems.length > 0)
       throw new Error(`invariants broken under load: ${problems.join('; ')}`);
   } finally {

@@ -16,6 +16,7 @@ import healthRoutes from './modules/health/health.routes.ts';
 import importsRoutes from './modules/imports/imports.routes.ts';
 import qrRoutes from './modules/qr/qr.routes.ts';
 import redemptionsRoutes from './modules/redemptions/redemptions.routes.ts';
+import { LedgerAnnouncer } from './modules/stats/ledger-announcer.ts';
 import statsRoutes from './modules/stats/stats.routes.ts';
 import storesRoutes from './modules/stores/stores.routes.ts';
 import usersRoutes from './modules/users/users.routes.ts';
@@ -40,6 +41,8 @@ declare module 'fastify' {
     db: Database;
     /** The small pool for bulk work (exports, imports, batches): redemptions never wait behind it. */
     bulkDb: Database;
+    /** Tells the live feed about a ledger row once its transaction has committed. */
+    ledgerAnnouncer: LedgerAnnouncer;
   }
 }
 
@@ -75,6 +78,10 @@ export async function buildApp({
   app.decorate('config', config);
   app.decorate('db', db);
   app.decorate('bulkDb', bulkDb);
+  const ledgerAnnouncer = new LedgerAnnouncer(db, app.log);
+  app.decorate('ledgerAnnouncer', ledgerAnnouncer);
+  // before the caller closes the pool
+  app.addHook('onClose', () => ledgerAnnouncer.drain());
 
   await app.register(errors);
   await app.register(openapi);

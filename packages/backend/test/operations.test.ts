@@ -6,7 +6,7 @@ import { createDatabase } from '../src/db/database.ts';
 import { startMetricsServer } from '../src/metrics-server.ts';
 import { recordAnswers } from './helpers/answers.ts';
 import { createTestApp, testConfig, type TestApp } from './helpers/app.ts';
-import { loggedIn, makeCoupon, makeUser } from './helpers/factories.ts';
+import { loggedIn, makeCampaign, makeCoupon, makeUser } from './helpers/factories.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 
@@ -135,6 +135,22 @@ describe('Prometheus metrics', () => {
     expect(text).toMatch(/^couponscan_db_pool_connections\{pool="main",state="waiting"\} \d/m);
     expect(text).toMatch(/^# TYPE couponscan_job_queue_depth gauge/m);
     expect(text).toMatch(/^# TYPE couponscan_webhook_failures_total counter/m);
+  });
+
+  it('report the jobs waiting per queue', async () => {
+    await t.app.jobs.boot();
+    const campaign = await makeCampaign(t.db);
+    const admin = await loggedIn(t.app, (await makeUser(t.db, 'admin')).email);
+    // no worker runs in this app: the batch's job waits in its queue
+    const batch = await admin.request('POST', `/api/campaigns/${campaign.id}/batches`, {
+      count: 20_000,
+    });
+    expect(batch.status).toBe(202);
+
+    const text = (await scrape(`Bearer ${METRICS_TOKEN}`)).body;
+
+    expect(text).toMatch(/^couponscan_job_queue_depth\{queue="issue_batch"\} 1$/m);
+    expect(text).toMatch(/^couponscan_job_queue_depth\{queue="purge_expired_sessions"\} 0$/m);
   });
 
   it('can be served on a port of their own (METRICS_PORT), GET /metrics only', async () => {

@@ -1,6 +1,8 @@
-// The live feed: GET /api/stats/stream over real HTTP, fed by the ledger trigger's NOTIFY.
+// The live feed: GET /api/stats/stream over real HTTP, fed by the NOTIFY each instance sends after
+// a ledger row's transaction has committed.
 import type { RedemptionSuccess } from '@couponscan/shared/redemptions';
 import type { LedgerEvent } from '@couponscan/shared/stats';
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCoupons } from '../src/modules/coupons/coupons.service.ts';
@@ -194,6 +196,56 @@ describe('GET /api/stats/stream', () => {
     } finally {
       stream.close();
     }
+  });
+
+  it('announces nothing that has not committed, even when asked to', async () => {
+    const stream = await openStream();
+    try {
+      // an id whose transaction rolled back is in no row: the announcement reads the table
+      t.app.ledgerAnnouncer.announce(randomUUID());
+      const committed = await staff.redeem(await couponOf(campaignId));
+
+      const event = await stream.next();
+
+      expect((event.data as LedgerEvent).id).toBe(
+        (committed.body as unknown as RedemptionSuccess).redemption.id,
+      );
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('announces a reversal once it has committed', async () => {
+    const code = await couponOf(campaignId);
+    const redeemed = await staff.redeem(code);
+    const redemptionId = (redeemed.body as unknown as RedemptionSuccess).redemption.id;
+    const stream = await openStream();
+    try {
+      const reversal = await staff.request<{ id: string }>(
+        'POST',
+        `/api/redemptions/${redemptionId}/reversal`,
+        { reason: 'wrong coupon' },
+      );
+      expect(reversal.status).toBe(201);
+
+      const event = await stream.next();
+
+      expect(event.data).toMatchObject({ id: reversal.body.id, kind: 'reversal', campaignId });
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('no trigger on the redemption path notifies: a NOTIFY in a transaction serialises commits', async () => {
+    // (sessions and users notify on revocation, which is rare; see the session cache)
+    const { rows } = await sql<{ trigger: string }>`
+      select t.tgrelid::regclass || '.' || t.tgname as trigger
+        from pg_trigger t join pg_proc p on p.oid = t.tgfoid
+       where not t.tgisinternal and p.prosrc ~* 'notify'
+         and t.tgrelid in ('transactions'::regclass, 'scans'::regclass, 'coupons'::regclass,
+                           'idempotency_keys'::regclass, 'campaigns'::regclass)`.execute(t.db);
+
+    expect(rows).toEqual([]);
   });
 
   it('with ?campaignId announces only that campaign’s ledger rows', async () => {

@@ -2,8 +2,8 @@
 // (plugins/metrics.ts). Other parts of the app import what they feed from here:
 //   redemptions.inc({ outcome })              a redemption attempt's outcome
 //   watchPool('main', pool)                   connections in use, idle, and clients waiting
-//   jobQueueDepth.set({ queue }, n)           jobs waiting per queue (fed before each scrape
-//                                             through registerCollector)
+//   jobQueueDepth.set({ queue }, n)           jobs waiting per queue (plugins/jobs.ts reads
+//                                             them before each scrape: registerCollector)
 //   webhookFailures.inc({ reason })           webhook deliveries that failed
 import type pg from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';

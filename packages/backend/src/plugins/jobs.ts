@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { poolOf } from '../db/database.ts';
+import { jobQueueDepth, registerCollector } from '../lib/metrics.ts';
 import { assertEveryJobHandled, JobQueue, type JobDefinition } from '../modules/jobs/job-queue.ts';
 
 declare module 'fastify' {
@@ -30,7 +31,16 @@ export default fp<JobsPluginOptions>(
       log: app.log,
     });
     app.decorate('jobs', queue);
-    app.addHook('onClose', () => queue.close());
+    // /metrics: jobs waiting per queue, read when scraped (one small query)
+    const unregister = registerCollector(async () => {
+      if (!queue.ready) return;
+      for (const [name, waiting] of Object.entries(await queue.depth()))
+        jobQueueDepth.set({ queue: name }, waiting);
+    });
+    app.addHook('onClose', async () => {
+      unregister();
+      await queue.close();
+    });
     return Promise.resolve();
   },
   { name: 'jobs' },

@@ -219,10 +219,26 @@ export class JobQueue {
     this.booted = false;
   }
 
-  /** Jobs waiting to run (created or retry), per kind: the queue depth. */
+  /** true once boot() has made pg-boss's schema and queues available */
+  get ready(): boolean {
+    return this.booted;
+  }
+
+  /**
+   * Jobs waiting to run (created, or failed and waiting for a retry), per kind: the queue depth,
+   * counted now. (pg-boss's getQueues() counts are only as fresh as its last monitor pass.)
+   */
   async depth(): Promise<Record<string, number>> {
-    const queues = await this.boss.getQueues([...this.definitions.keys()]);
-    return Object.fromEntries(queues.map((q) => [q.name, q.queuedCount]));
+    const names = [...this.definitions.keys()];
+    const { rows } = await this.boss.getDb().executeSql(
+      `select name, count(*)::int as waiting from pgboss.job
+          where name = any($1) and state in ('created', 'retry') group by name`,
+      [names],
+    );
+    const counted = new Map(
+      (rows as { name: string; waiting: number }[]).map((row) => [row.name, row.waiting]),
+    );
+    return Object.fromEntries(names.map((name) => [name, counted.get(name) ?? 0]));
   }
 
   private async run(definition: JobDefinition<never>, job: JobWithMetadata): Promise<void> {

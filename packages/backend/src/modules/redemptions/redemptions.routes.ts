@@ -10,6 +10,7 @@ import {
   RedemptionRefusalSchema,
   RedemptionSuccessSchema,
   ReversalBodySchema,
+  type RedemptionSuccess,
 } from '@couponscan/shared/redemptions';
 import { PROBLEM_CONTENT_TYPE } from '@couponscan/shared/errors';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -56,6 +57,11 @@ function sendJsonText(
 function outcomeOf(status: number, json: string): string {
   if (status === 201) return 'redeemed';
   return /"outcome"\s*:\s*"([a-z_]+)"/.exec(json)?.[1] ?? 'other';
+}
+
+/** The ledger id in a stored 201 answer (`{"redemption":{"id":…},…}`). */
+function redemptionIdOf(json: string): string {
+  return (JSON.parse(json) as RedemptionSuccess).redemption.id;
 }
 
 const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -118,7 +124,11 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         app.config.undoWindowMinutes,
       );
       if (answer.replayed) void reply.header('idempotent-replayed', 'true');
-      else redemptions.inc({ outcome: outcomeOf(answer.status, answer.body) });
+      else {
+        redemptions.inc({ outcome: outcomeOf(answer.status, answer.body) });
+        // committed: redeem_coupon() is one statement in its own transaction
+        if (answer.status === 201) app.ledgerAnnouncer.announce(redemptionIdOf(answer.body));
+      }
       return sendJsonText(
         reply,
         answer.status,
@@ -154,6 +164,7 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.body.reason,
         app.config.undoWindowMinutes,
       );
+      app.ledgerAnnouncer.announce(reversal.id);
       return reply.status(201).send(reversal);
     },
   );

@@ -1,5 +1,6 @@
-// One dedicated LISTEN connection per process for the live feed. The ledger's trigger NOTIFYs on
-// commit (migration 2026_11_29_0200); this fans each notification out to the open streams. A lost
+// One dedicated LISTEN connection per process for the live feed. Every instance announces the
+// ledger rows it committed (ledger-announcer.ts); this fans each notification, from any instance,
+// out to the open streams. A lost
 // connection is reopened with backoff and never crashes the process; subscribers are then told to
 // `resync`, since notifications sent while nobody listened are gone.
 import type { LedgerEvent } from '@couponscan/shared/stats';
@@ -145,7 +146,7 @@ export class LedgerListener {
   }
 }
 
-/** The trigger's JSON, with PostgreSQL's microsecond timestamp made an RFC 3339 one. */
+/** The announcement's JSON, with PostgreSQL's microsecond timestamp made an RFC 3339 one. */
 export function parseLedgerNotification(payload: string | undefined): LedgerEvent | null {
   let value: unknown;
   try {

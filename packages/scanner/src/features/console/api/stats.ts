@@ -31,7 +31,9 @@ export function useStatsOverview(campaignId: string | null, live: LiveState) {
         signal,
       }),
     staleTime: 0,
-    refetchInterval: live === 'live' ? false : STATS_POLL_SECONDS * 1_000,
+    // live: every announced redemption refetches; once a minute as well, since an announcement
+    // is best effort (dropped if the database was unreachable at that moment)
+    refetchInterval: live === 'live' ? 60_000 : STATS_POLL_SECONDS * 1_000,
   });
 }
 
