@@ -246,7 +246,7 @@ describe('using a token', () => {
     );
   });
 
-  it('last use is written at most once a minute: a cached redemption then takes one round trip', async () => {
+  it('last use is written at most once a minute: the next cached redemption takes one round trip', async () => {
     const { token, secret } = await createToken();
     const client = till(t.app, secret);
     const { coupon: first } = await makeCoupon(t.db);
@@ -254,7 +254,6 @@ describe('using a token', () => {
     const lastUsed = (await tokenRow(token.id)).last_used_at;
     expect(lastUsed).toBeInstanceOf(Date);
 
-    const { coupon: second } = await makeCoupon(t.db);
     const pool = poolOf(t.db);
     let checkouts = 0;
     const count = () => {
@@ -262,7 +261,10 @@ describe('using a token', () => {
     };
     pool.on('acquire', count);
     try {
-      expect((await client.redeem(second.code)).status).toBe(201);
+      // a refusal, so that nothing but the redemption itself talks to the database (a success is
+      // also announced to the live feed, on a connection of its own)
+      const again = await client.redeem(first.code);
+      expect(again.body).toMatchObject({ code: 'already_redeemed' });
     } finally {
       pool.off('acquire', count);
     }
