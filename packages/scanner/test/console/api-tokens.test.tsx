@@ -134,6 +134,7 @@ describe('API tokens', () => {
     expect(screen.queryByDisplayValue(SECRET)).toBeNull();
     expect(document.body.textContent).not.toContain(SECRET);
     expect(screen.getByRole('button', { name: 'Create token' })).toBeVisible();
+    expect(screen.getByLabelText('Name')).toHaveFocus();
   });
 
   it('a marketer token has no store: the field goes, and storeId is sent as null', async () => {

@@ -22,8 +22,19 @@ const ROLE_LABELS: Record<ApiTokenRole, string> = {
   marketer: 'marketer (reads campaigns and figures)',
 };
 
-function CreateTokenForm({ onCreated }: { onCreated: (created: CreatedApiToken) => void }) {
+function CreateTokenForm({
+  onCreated,
+  focusName,
+}: {
+  onCreated: (created: CreatedApiToken) => void;
+  /** Back from the show-once panel: keyboard focus returns to the form, not to the page's top. */
+  focusName: boolean;
+}) {
   const create = useCreateApiToken();
+  const nameField = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (focusName) nameField.current?.focus();
+  }, [focusName]);
   const stores = useStores();
   const [name, setName] = useState('');
   const [role, setRole] = useState<ApiTokenRole>('staff');
@@ -72,6 +83,7 @@ function CreateTokenForm({ onCreated }: { onCreated: (created: CreatedApiToken) 
           {(props) => (
             <input
               {...props}
+              ref={nameField}
               value={name}
               maxLength={100}
               autoComplete="off"
@@ -214,6 +226,7 @@ export default function AdminApiTokens() {
   const tokens = useApiTokens();
   const revoke = useRevokeApiToken();
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
+  const [shownSecret, setShownSecret] = useState(false);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
 
   return (
@@ -225,12 +238,13 @@ export default function AdminApiTokens() {
         and figures. Revoking one refuses its very next request.
       </p>
       {created === null ? (
-        <CreateTokenForm onCreated={setCreated} />
+        <CreateTokenForm onCreated={setCreated} focusName={shownSecret} />
       ) : (
         <NewSecretPanel
           created={created}
           onDone={() => {
             setCreated(null);
+            setShownSecret(true);
           }}
         />
       )}
