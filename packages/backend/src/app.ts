@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
+import apiTokensRoutes from './modules/api-tokens/api-tokens.routes.ts';
 import authRoutes from './modules/auth/auth.routes.ts';
 import batchesRoutes from './modules/batches/batches.routes.ts';
 import campaignsRoutes from './modules/campaigns/campaigns.routes.ts';
@@ -123,6 +124,7 @@ export async function buildApp({
   await app.register(qrRoutes);
   await app.register(importsRoutes);
   await app.register(statsRoutes);
+  await app.register(apiTokensRoutes);
   await app.register(webhooksRoutes);
 
   if (config.staticDir !== null) await serveScanner(app, config.staticDir);

@@ -197,6 +197,7 @@ describe('issuing a batch', { timeout: 180_000 }, () => {
     const user: AuthUser = {
       ...toUser({ ...marketerUser, store_name: null }),
       sessionId: 'test',
+      apiTokenId: null,
     };
 
     const { batch } = await createBatch(

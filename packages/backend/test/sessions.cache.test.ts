@@ -197,6 +197,7 @@ describe('SessionCache', () => {
     disabled: false,
     createdAt: '2026-11-29T00:00:00.000Z',
     sessionId: 'a-session',
+    apiTokenId: null,
   };
 
   async function startedCache(now: () => number, ttlMs = 30_000, reconnectMs = 1000) {

@@ -278,6 +278,7 @@ describe.skipIf(e2e.skipReason !== null)('console end to end', () => {
         { name: 'stores', path: '/console/admin/stores' },
         { name: 'users', path: '/console/admin/users' },
         { name: 'ledger', path: '/console/admin/ledger' },
+        { name: 'api-tokens', path: '/console/admin/api-tokens' },
         { name: 'webhooks', path: '/console/admin/webhooks' },
       ];
       expect(campaignId).not.toBe('');

@@ -35,6 +35,18 @@ export interface SessionsTable {
   revoked_at: Timestamp | null;
 }
 
+export interface ApiTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  secret_hash: string;
+  secret_prefix: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
 export interface CampaignsTable {
   id: Generated<string>;
   name: string;
@@ -177,6 +189,7 @@ export interface DB {
   transactions: TransactionsTable;
   idempotency_keys: IdempotencyKeysTable;
   batches: BatchesTable;
+  api_tokens: ApiTokensTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;

@@ -66,7 +66,7 @@ export function toPage<Row extends { id: string; created_at: Date }, Item>(
  * The cursor row's own created_at (read by id) keeps the microseconds a JS Date has lost.
  */
 export function olderThan(
-  table: 'stores' | 'users' | 'campaigns' | 'coupons' | 'transactions' | 'batches',
+  table: 'stores' | 'users' | 'campaigns' | 'coupons' | 'transactions' | 'batches' | 'api_tokens',
   alias: string,
   after: Position,
 ): RawBuilder<boolean> {

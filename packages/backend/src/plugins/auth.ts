@@ -1,4 +1,6 @@
-// Resolves the session cookie to `request.user` and gives routes `app.authorize(roles)`.
+// Resolves the session cookie, or an API token sent as `Authorization: Bearer <secret>`, to
+// `request.user`, and gives routes `app.authorize(roles)`. A request that carries an Authorization
+// header is judged by it alone: a wrong token is 401 even next to a valid cookie.
 import cookie from '@fastify/cookie';
 import { SESSION_COOKIE, type Role } from '@couponscan/shared/auth';
 import type {
@@ -10,6 +12,7 @@ import type {
 } from 'fastify';
 import fp from 'fastify-plugin';
 import { poolOf } from '../db/database.ts';
+import { BearerAuthenticator } from '../modules/api-tokens/api-tokens.service.ts';
 import { authenticate, type AuthUser } from '../modules/auth/auth.service.ts';
 import { SessionCache } from '../modules/auth/session-cache.ts';
 import { HttpProblem } from './errors.ts';
@@ -34,13 +37,23 @@ declare module 'fastify' {
     authorize(roles: readonly Role[]): onRequestAsyncHookHandler & preHandlerAsyncHookHandler;
     setSessionCookie(reply: FastifyReply, token: string, expiresAt: Date): void;
     sessionCache: SessionCache;
+    /** Who the request's cookie or API token names now, asked of the database (not the cache). */
+    resolveCaller(request: FastifyRequest): Promise<AuthUser | null>;
     clearSessionCookie(reply: FastifyReply): void;
   }
 }
 
 /** The authenticated user of a route behind `authorize`. */
 export function currentUser(request: FastifyRequest): AuthUser {
-  if (request.user === null) throw new HttpProblem(401, 'unauthenticated', 'Please log in.');
+  if (request.user === null) {
+    throw new HttpProblem(
+      401,
+      'unauthenticated',
+      request.headers.authorization === undefined
+        ? 'Please log in.'
+        : 'This API token is not valid: it was revoked, or mistyped.',
+    );
+  }
   return request.user;
 }
 
@@ -61,15 +74,27 @@ export default fp(
     app.addHook('onReady', () => sessionCache.start());
     app.addHook('onClose', () => sessionCache.close());
 
-    app.addHook('onRequest', async (request) => {
+    const bearer = new BearerAuthenticator(app.db, sessionCache, {
+      log: (error) => {
+        app.log.warn({ err: error }, 'API token: last use not recorded');
+      },
+    });
+
+    const resolveCaller = async (request: FastifyRequest, cached: boolean) => {
+      const authorization = request.headers.authorization;
+      if (authorization !== undefined) return bearer.authenticate(authorization, cached);
       const token = request.cookies[SESSION_COOKIE];
-      if (token !== undefined && request.url.startsWith('/api/')) {
-        request.user = await authenticate(
-          app.db,
-          token,
-          request.routeOptions.config.cachedSession === true ? sessionCache : undefined,
-        );
-      }
+      if (token === undefined) return null;
+      return authenticate(app.db, token, cached ? sessionCache : undefined);
+    };
+    app.decorate('resolveCaller', (request: FastifyRequest) => resolveCaller(request, false));
+
+    app.addHook('onRequest', async (request) => {
+      if (!request.url.startsWith('/api/')) return;
+      request.user = await resolveCaller(
+        request,
+        request.routeOptions.config.cachedSession === true,
+      );
     });
 
     app.decorate('authorize', (roles: readonly Role[]) => {

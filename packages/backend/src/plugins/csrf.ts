@@ -29,8 +29,12 @@ export function comesFromTheApp(
   request: FastifyRequest,
   publicOrigins: readonly string[],
 ): boolean {
-  // an API token (Authorization header) is never sent by a browser on its own
-  if (request.headers.authorization !== undefined) return true;
+  // An API token (Authorization header) is never sent by a browser on its own, and without a
+  // cookie there is no ambient credential to forge with. With a cookie as well the request is
+  // judged like any other: a header must never switch off the check for a cookie.
+  if (request.headers.authorization !== undefined && request.headers.cookie === undefined) {
+    return true;
+  }
   const origin = request.headers.origin;
   if (origin !== undefined && publicOrigins.includes(origin)) return true;
   const site = request.headers['sec-fetch-site'];

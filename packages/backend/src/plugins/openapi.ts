@@ -24,6 +24,7 @@ export const TAGS = [
   { name: 'stats', description: "The marketers' dashboard: figures and the live feed" },
   { name: 'webhooks', description: 'Endpoints that are told of events, and their delivery log' },
   { name: 'operations', description: 'Health, readiness and the API description' },
+  { name: 'api-tokens', description: 'Tokens for tills and other programs (Bearer)' },
 ] as const;
 export type Tag = (typeof TAGS)[number]['name'];
 
@@ -77,9 +78,16 @@ export default fp(
               name: SESSION_COOKIE,
               description: 'Set by POST /api/auth/login (HttpOnly, SameSite=Lax).',
             },
+            bearerAuth: {
+              type: 'http',
+              scheme: 'bearer',
+              description:
+                'An API token (`cs_live_…`) an admin created with POST /api/api-tokens; it has ' +
+                'the role (and store) it was created with. See docs/api.md.',
+            },
           },
         },
-        security: [{ session: [] }],
+        security: [{ session: [] }, { bearerAuth: [] }],
       },
       // a stable operationId per route unless it names one: POST /api/redemptions/:id/reversal
       // → postRedemptionsIdReversal (client generators and the reference link by it)

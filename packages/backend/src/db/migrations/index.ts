@@ -9,6 +9,7 @@ import * as addDashboardStatistics from './2026_11_29_0200_add_dashboard_statist
 import * as addScanKind from './2026_11_29_0400_add_scan_kind.ts';
 import * as dropJobs from './2026_11_29_0300_drop_jobs.ts';
 import * as announceLedgerAfterCommit from './2026_11_30_0000_announce_ledger_after_commit.ts';
+import * as createApiTokens from './2026_11_30_0100_create_api_tokens.ts';
 import * as createWebhooks from './2026_11_30_0200_create_webhooks.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_29_0400_add_scan_kind': addScanKind,
   '2026_11_29_0300_drop_jobs': dropJobs,
   '2026_11_30_0000_announce_ledger_after_commit': announceLedgerAfterCommit,
+  '2026_11_30_0100_create_api_tokens': createApiTokens,
   '2026_11_30_0200_create_webhooks': createWebhooks,
 };

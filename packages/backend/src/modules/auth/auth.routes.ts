@@ -65,10 +65,12 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      if (request.user !== null) {
-        await logout(app.db, request.user.sessionId);
+      const sessionId = request.user?.sessionId ?? null;
+      // an API token is revoked by an admin, never by logging out
+      if (sessionId !== null) {
+        await logout(app.db, sessionId);
         // at once here; other instances drop it when PostgreSQL's notification arrives
-        app.sessionCache.evictSession(request.user.sessionId);
+        app.sessionCache.evictSession(sessionId);
       }
       app.clearSessionCookie(reply);
       return reply.status(204).send();
@@ -89,7 +91,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       // the session id stays on the server
-      const { sessionId, ...user } = currentUser(request);
+      const { sessionId, apiTokenId, ...user } = currentUser(request);
       return Promise.resolve({ user, undoWindowMinutes: app.config.undoWindowMinutes });
     },
   );

@@ -10,7 +10,10 @@ import { DUMMY_HASH_PROMISE, verifyPassword } from './password.ts';
 import type { SessionCache } from './session-cache.ts';
 
 export interface AuthUser extends User {
-  sessionId: string;
+  /** sessions.id (the cookie's hash); null when an API token authenticated the request */
+  sessionId: string | null;
+  /** api_tokens.id when an API token authenticated the request, else null */
+  apiTokenId: string | null;
 }
 
 export function hashToken(token: string): string {
@@ -51,7 +54,7 @@ export async function authenticate(
   if (cached !== undefined) return cached;
   const row = await findSessionUser(db, sessionId);
   if (row === undefined) return null;
-  const user = { ...toUser(row), sessionId };
+  const user = { ...toUser(row), sessionId, apiTokenId: null };
   cache?.set(user, row.session_expires_at);
   return user;
 }

@@ -4,7 +4,8 @@
 // instance LISTENs and drops what changed at once. Without a live LISTEN connection nothing is
 // cached, since a missed notification could keep a revoked session. Only routes whose own
 // statement checks the session again use the cache (the redemption: redeem_coupon()), so a
-// notification still in flight can never let a revoked session redeem.
+// notification still in flight can never let a revoked session redeem. API tokens' users are kept
+// here too (under `api-token:<hash>`): revoking a token disables its user, announced as `user:<id>`.
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { AuthUser } from './auth.service.ts';
@@ -67,14 +68,15 @@ export class SessionCache {
     return entry.user;
   }
 
-  set(user: AuthUser, sessionExpiresAt: Date): void {
-    if (!this.active) return;
-    if (this.entries.size >= this.options.maxEntries && !this.entries.has(user.sessionId)) {
+  /** `key` defaults to the session's id; an API token's user is kept under a key of its own. */
+  set(user: AuthUser, sessionExpiresAt: Date, key: string | null = user.sessionId): void {
+    if (!this.active || key === null) return;
+    if (this.entries.size >= this.options.maxEntries && !this.entries.has(key)) {
       // the oldest entry goes first (a Map iterates in insertion order)
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);
     }
-    this.entries.set(user.sessionId, {
+    this.entries.set(key, {
       user,
       until: Math.min(this.now() + this.options.ttlMs, sessionExpiresAt.getTime()),
     });

@@ -1,6 +1,6 @@
 // /api/stats: the marketers' dashboard. Figures, suspicious activity, and the live feed as
 // server-sent events (https://html.spec.whatwg.org/multipage/server-sent-events.html).
-import { SESSION_COOKIE, type Role } from '@couponscan/shared/auth';
+import type { Role } from '@couponscan/shared/auth';
 import {
   STREAM_HEARTBEAT_SECONDS,
   StatsOverviewQuerySchema,
@@ -15,7 +15,6 @@ import type { ServerResponse } from 'node:http';
 import { poolOf } from '../../db/database.ts';
 import { file, ok, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { currentUser } from '../../plugins/auth.ts';
-import { authenticate } from '../auth/auth.service.ts';
 import { LedgerListener, type FeedMessage } from './ledger-listener.ts';
 import { statsOverview, suspiciousActivity } from './stats.service.ts';
 import { campaignExists } from './stats.repository.ts';
@@ -97,8 +96,7 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (campaignId !== null && !(await campaignExists(app.db, campaignId))) {
         throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
       }
-      const token = request.cookies[SESSION_COOKIE] ?? '';
-      const sessionId = currentUser(request).sessionId;
+      const { sessionId, apiTokenId } = currentUser(request);
       // Wait for LISTEN, so that whatever commits after `ready` is announced on this stream.
       await listener.whenListening(5_000);
 
@@ -128,10 +126,17 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
       const heartbeat = setInterval(() => {
         write(': ping\n\n');
-        // A session revoked meanwhile (logout, user disabled, password reset) ends the stream.
-        authenticate(app.db, token)
+        // A session or API token revoked meanwhile (logout, user disabled, password reset) ends
+        // the stream.
+        app
+          .resolveCaller(request)
           .then((user) => {
-            if (user?.sessionId !== sessionId || !DASHBOARD_ROLES.includes(user.role)) end();
+            if (
+              user?.sessionId !== sessionId ||
+              user.apiTokenId !== apiTokenId ||
+              !DASHBOARD_ROLES.includes(user.role)
+            )
+              end();
           })
           .catch((error: unknown) => {
             request.log.warn({ err: error }, 'stream: session check');

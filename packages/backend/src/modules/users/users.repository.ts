@@ -1,5 +1,5 @@
 // All Kysely for users.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/database.ts';
 import { olderThan, type Position } from '../../lib/pagination.ts';
 
@@ -36,8 +36,18 @@ export function findCredentialsByEmail(db: Executor, email: string) {
     .executeTakeFirst();
 }
 
+/** People: not the users API tokens act as (modules/api-tokens manages those). */
+function isPerson(eb: ExpressionBuilder<DB, 'users'>) {
+  return eb.not(
+    eb.exists(
+      eb.selectFrom('api_tokens').select('id').whereRef('api_tokens.user_id', '=', 'users.id'),
+    ),
+  );
+}
+
 export function listUsers(db: Executor, after: Position | null, limit: number) {
   let query = selectUsers(db)
+    .where(isPerson)
     .orderBy('users.created_at', 'desc')
     .orderBy('users.id', 'desc')
     .limit(limit + 1);
@@ -107,6 +117,7 @@ export function lockUser(db: Executor, id: string) {
     .selectFrom('users')
     .select(['id', 'role', 'store_id'])
     .where('id', '=', id)
+    .where(isPerson)
     .forUpdate()
     .executeTakeFirst();
 }

@@ -20,6 +20,7 @@ import './console.css';
 const AdminStores = lazy(() => import('./components/admin-stores.tsx'));
 const AdminUsers = lazy(() => import('./components/admin-users.tsx'));
 const AdminLedger = lazy(() => import('./components/admin-ledger.tsx'));
+const AdminApiTokens = lazy(() => import('./components/admin-api-tokens.tsx'));
 const AdminWebhooks = lazy(() => import('./components/admin-webhooks.tsx'));
 
 function ConsoleNav({ admin }: { admin: boolean }) {
@@ -46,6 +47,9 @@ function ConsoleNav({ admin }: { admin: boolean }) {
           </NavLink>
           <NavLink to="/console/admin/ledger" className={link}>
             Ledger
+          </NavLink>
+          <NavLink to="/console/admin/api-tokens" className={link}>
+            API tokens
           </NavLink>
           <NavLink to="/console/admin/webhooks" className={link}>
             Webhooks
@@ -83,6 +87,7 @@ export default function ConsolePage() {
                   <Route path="admin/stores" element={<AdminStores />} />
                   <Route path="admin/users" element={<AdminUsers />} />
                   <Route path="admin/ledger" element={<AdminLedger />} />
+                  <Route path="admin/api-tokens" element={<AdminApiTokens />} />
                   <Route path="admin/webhooks" element={<AdminWebhooks />} />
                 </>
               )}
