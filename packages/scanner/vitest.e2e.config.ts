@@ -9,7 +9,8 @@ export default defineConfig({
     globalSetup: ['e2e/global-setup.ts'],
     // one browser at a time on a two-core machine
     fileParallelism: false,
-    testTimeout: 90_000,
+    // deadlines for a starved machine, not expectations of speed
+    testTimeout: 180_000,
     hookTimeout: 180_000,
     reporters: ['default', ['../../tooling/summary-reporter.ts', { label: 'scanner-e2e' }]],
   },

@@ -7,7 +7,27 @@ import { inject } from 'vitest';
 export const e2e = inject('e2e');
 /** Videos, screenshots: git-ignored (see .gitignore). */
 export const artifacts = path.join(path.dirname(fileURLToPath(import.meta.url)), '.artifacts');
-export const VERDICT_TIMEOUT_MS = 30_000;
+/** A deadline, not a speed: pinned to one busy core, decoding and answering took up to ~30 s. */
+export const VERDICT_TIMEOUT_MS = 60_000;
+
+/**
+ * Runs `step`; if it fails, saves a screenshot as `<name>-failed.png` and adds what the page says
+ * to the error, so a failure on another machine can be read afterwards.
+ */
+export async function explained<T>(page: Page, name: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    await page
+      .screenshot({ path: path.join(artifacts, `${name}-failed.png`), fullPage: true })
+      .catch(() => undefined);
+    const text = await page
+      .locator('body')
+      .innerText({ timeout: 5_000 })
+      .catch(() => '(no text)');
+    throw new Error(`${String(error)}\nthe page said: ${text.slice(0, 1_000)}`, { cause: error });
+  }
+}
 
 /** `video`: a Y4M file written with fake-camera-video.ts. */
 export function launchWithVideo(video: string): Promise<Browser> {

@@ -5,7 +5,14 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCoupon, previewAsStaff } from './api.ts';
-import { artifacts, e2e, launchWithVideo, signInAsStaff, VERDICT_TIMEOUT_MS } from './browser.ts';
+import {
+  artifacts,
+  e2e,
+  explained,
+  launchWithVideo,
+  signInAsStaff,
+  VERDICT_TIMEOUT_MS,
+} from './browser.ts';
 import { writeQrVideo } from './fake-camera-video.ts';
 
 async function launchWithCamera(name: string, qrText: string | null): Promise<Browser> {
@@ -84,7 +91,9 @@ describe.skipIf(e2e.skipReason !== null)('scanner end to end', () => {
     const { page } = await signInAsStaff(browser, { mode: 'confirm' });
 
     const redeem = page.getByRole('button', { name: 'Redeem' });
-    await expect.poll(() => redeem.isEnabled(), { timeout: VERDICT_TIMEOUT_MS }).toBe(true);
+    await explained(page, 'confirm', () =>
+      expect.poll(() => redeem.isEnabled(), { timeout: VERDICT_TIMEOUT_MS }).toBe(true),
+    );
     await expect(page.locator('[data-step="confirm"]').textContent()).resolves.toContain(
       coupon.displayCode,
     );
