@@ -6,6 +6,7 @@ import { NavLink, Outlet, useParams } from 'react-router';
 import { formatDiscount } from '../../../lib/format.ts';
 import { useCampaign, useStores, useUpdateCampaign } from '../api/campaigns.ts';
 import { formatValidity } from '../lib/display.ts';
+import { formatExact, lastSecondBefore } from '../lib/zoned-dates.ts';
 import { CampaignBatches } from './batches.tsx';
 import { Dashboard } from './dashboard.tsx';
 import { ConfirmDialog, ErrorNotice, Loading, PageHeading, StatusBadge } from './ui.tsx';
@@ -83,9 +84,22 @@ export function CampaignLayout() {
               : ''}
           </dd>
         </div>
-        <div>
+        <div className="facts-wide">
           <dt>Valid</dt>
-          <dd>{formatValidity(data)}</dd>
+          <dd data-testid="campaign-validity">
+            {formatValidity(data, data.timeZone)}
+            <span className="muted"> · days in {data.timeZone.replaceAll('_', ' ')}</span>
+            {data.validFrom !== null && (
+              <span className="exact-instant">
+                Starts {formatExact(new Date(data.validFrom), data.timeZone)}
+              </span>
+            )}
+            {data.validUntil !== null && (
+              <span className="exact-instant">
+                Ends {formatExact(lastSecondBefore(new Date(data.validUntil)), data.timeZone)}
+              </span>
+            )}
+          </dd>
         </div>
         <div>
           <dt>Stores</dt>
