@@ -9,6 +9,7 @@ import * as addDashboardStatistics from './2026_11_29_0200_add_dashboard_statist
 import * as addScanKind from './2026_11_29_0400_add_scan_kind.ts';
 import * as dropJobs from './2026_11_29_0300_drop_jobs.ts';
 import * as addCampaignTimeZone from './2026_11_30_0400_add_campaign_time_zone.ts';
+import * as indexCampaignCoupons from './2026_11_30_0400_index_campaign_coupons.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_28_0000_create_core_tables': createCoreTables,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_29_0400_add_scan_kind': addScanKind,
   '2026_11_29_0300_drop_jobs': dropJobs,
   '2026_11_30_0400_add_campaign_time_zone': addCampaignTimeZone,
+  '2026_11_30_0400_index_campaign_coupons': indexCampaignCoupons,
 };
