@@ -77,7 +77,7 @@ export async function run(): Promise<void> {
       insert into scans (coupon_id, code, outcome, store_id, user_id, created_at)
       select case when i % 3 = 0 then (select id from coupons where code = 'BENCH' || upper(lpad(to_hex(i), 10, '0'))) end,
              'BENCH', (array['already_redeemed', 'not_found', 'invalid_code'])[1 + i % 3],
-             u.store_id, u.id, now() - ((i * 104729) % ${DAYS * 86400}) * interval '1 second'
+             u.store_id, u.id, now() - ((i::bigint * 104729) % ${DAYS * 86400}) * interval '1 second'
         from generate_series(1, ${Math.round(REDEMPTIONS / 10)}) i
         join (select id, store_id, (row_number() over (order by email) - 1)::int as slot
                 from users where role = 'staff') u on u.slot = i % ${STORES * 4}

@@ -17,7 +17,6 @@ import { useCampaign, useCreateCampaign, useStores, useUpdateCampaign } from '..
 import { serverFieldErrors, validate, type FieldErrors } from '../lib/validation.ts';
 import {
   endOfDay,
-  formatExact,
   isLocalDate,
   lastSecondBefore,
   lastDayBefore,
@@ -26,7 +25,7 @@ import {
   timeZoneChoices,
   viewerTimeZone,
 } from '../lib/zoned-dates.ts';
-import { ErrorNotice, Field, Loading, PageHeading } from './ui.tsx';
+import { ErrorNotice, ExactInstant, Field, Loading, PageHeading } from './ui.tsx';
 
 const CURRENCIES = [
   'EUR',
@@ -450,7 +449,8 @@ function CampaignFormScreen({ campaign }: { campaign: CampaignDetail | undefined
                   'Empty: valid at once.'
                 ) : (
                   <span data-testid="valid-from-instant">
-                    Starts {formatExact(new Date(window.validFrom), values.timeZone)}
+                    Starts{' '}
+                    <ExactInstant instant={new Date(window.validFrom)} timeZone={values.timeZone} />
                   </span>
                 )
               }
@@ -475,7 +475,10 @@ function CampaignFormScreen({ campaign }: { campaign: CampaignDetail | undefined
                 ) : (
                   <span data-testid="valid-until-instant">
                     Ends{' '}
-                    {formatExact(lastSecondBefore(new Date(window.validUntil)), values.timeZone)}
+                    <ExactInstant
+                      instant={lastSecondBefore(new Date(window.validUntil))}
+                      timeZone={values.timeZone}
+                    />
                   </span>
                 )
               }

@@ -6,10 +6,17 @@ import { NavLink, Outlet, useParams } from 'react-router';
 import { formatDiscount } from '../../../lib/format.ts';
 import { useCampaign, useStores, useUpdateCampaign } from '../api/campaigns.ts';
 import { formatValidity } from '../lib/display.ts';
-import { formatExact, lastSecondBefore } from '../lib/zoned-dates.ts';
+import { lastSecondBefore } from '../lib/zoned-dates.ts';
 import { CampaignBatches } from './batches.tsx';
 import { Dashboard } from './dashboard.tsx';
-import { ConfirmDialog, ErrorNotice, Loading, PageHeading, StatusBadge } from './ui.tsx';
+import {
+  ConfirmDialog,
+  ErrorNotice,
+  ExactInstant,
+  Loading,
+  PageHeading,
+  StatusBadge,
+} from './ui.tsx';
 
 const ACTIONS: Record<CampaignStatus, { to: CampaignStatus; label: string; explain: string }[]> = {
   active: [
@@ -91,12 +98,16 @@ export function CampaignLayout() {
             <span className="muted"> · days in {data.timeZone.replaceAll('_', ' ')}</span>
             {data.validFrom !== null && (
               <span className="exact-instant">
-                Starts {formatExact(new Date(data.validFrom), data.timeZone)}
+                Starts <ExactInstant instant={new Date(data.validFrom)} timeZone={data.timeZone} />
               </span>
             )}
             {data.validUntil !== null && (
               <span className="exact-instant">
-                Ends {formatExact(lastSecondBefore(new Date(data.validUntil)), data.timeZone)}
+                Ends{' '}
+                <ExactInstant
+                  instant={lastSecondBefore(new Date(data.validUntil))}
+                  timeZone={data.timeZone}
+                />
               </span>
             )}
           </dd>

@@ -87,12 +87,16 @@ const two = (n: number) => String(n).padStart(2, '0');
 
 /**
  * An instant on the campaign's clock and in UTC, to the second, the same in every browser
- * language: "31 Dec 2026, 23:59:59 Europe/Berlin = 2026-12-31T22:59:59Z".
+ * language (no 12/31 against 31/12): "31 Dec 2026, 23:59:59 Europe/Berlin" and
+ * "2026-12-31T22:59:59Z".
  */
-export function formatExact(instant: Date, timeZone: string): string {
+export function exactParts(instant: Date, timeZone: string): { local: string; utc: string } {
   const p = parts(instant.getTime(), timeZone);
   const utc = new Date(instant.getTime() - (instant.getTime() % 1000)).toISOString();
-  return `${String(p.day)} ${MONTHS[p.month - 1] ?? ''} ${String(p.year)}, ${two(p.hour)}:${two(p.minute)}:${two(p.second)} ${timeZone} = ${utc.replace('.000Z', 'Z')}`;
+  return {
+    local: `${String(p.day)} ${MONTHS[p.month - 1] ?? ''} ${String(p.year)}, ${two(p.hour)}:${two(p.minute)}:${two(p.second)} ${timeZone}`,
+    utc: utc.replace('.000Z', 'Z'),
+  };
 }
 
 /** The last whole second an exclusive end instant still covers (23:59:59 for a day's end). */
