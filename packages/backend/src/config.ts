@@ -1,6 +1,7 @@
 // The only file that reads process.env. Boot fails with the full list of what is wrong.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STREAM_HEARTBEAT_SECONDS } from '@couponscan/shared/stats';
 
 export const ISOLATION_LEVELS = ['read committed', 'repeatable read', 'serializable'] as const;
 export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
@@ -76,6 +77,11 @@ export interface Config {
     /** First retry delay of a failed batch job; doubles each time. */
     retryDelaySeconds: number;
   };
+  /**
+   * How often the live feed (GET /api/stats/stream) sends its `ping` event and re-checks the
+   * session. Not in the environment: tests shorten it.
+   */
+  liveFeedHeartbeatSeconds: number;
   /** Built scanner app to serve at `/`, if any. */
   /** Webhook deliveries (modules/webhooks). Timings other than the timeout are not in the environment. */
   webhooks: {
@@ -279,6 +285,7 @@ export function loadConfig(
       dispatchIntervalMs: 1000,
       dispatchLoopSeconds: 55,
     },
+    liveFeedHeartbeatSeconds: STREAM_HEARTBEAT_SECONDS,
     staticDir,
     metrics: { token: metricsToken, port: metricsPort === 0 ? null : metricsPort },
     timeouts: {

@@ -45,6 +45,7 @@ describe('creating campaigns', () => {
       maxRedemptionsPerCoupon: 1,
       validFrom: null,
       validUntil: null,
+      timeZone: 'UTC',
       storeIds: [],
       status: 'active',
     });
@@ -58,6 +59,7 @@ describe('creating campaigns', () => {
       maxRedemptionsPerCoupon: 3,
       validFrom: '2030-01-01T00:00:00.000Z',
       validUntil: '2030-02-01T00:00:00.000Z',
+      timeZone: 'Europe/Berlin',
       storeIds: [a.id, b.id],
     };
     const response = await admin.request<Campaign>('POST', '/api/campaigns', body);
@@ -174,6 +176,45 @@ describe('creating campaigns', () => {
     });
     expect(response.status).toBe(422);
     expect(pointers(response.body)).toEqual(['/body/validUntil']);
+  });
+
+  it('a time zone that does not exist is refused with 422 validation_failed at /body/timeZone; nothing is created', async () => {
+    const response = await marketer.request<Problem>('POST', '/api/campaigns', {
+      name: 'on Mars',
+      discount: percentOff,
+      timeZone: 'Mars/Olympus_Mons',
+    });
+    expect(response.status).toBe(422);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ code: 'validation_failed' });
+    expect(pointers(response.body)).toEqual(['/body/timeZone']);
+    const rows = await t.db
+      .selectFrom('campaigns')
+      .select('id')
+      .where('name', '=', 'on Mars')
+      .execute();
+    expect(rows).toHaveLength(0);
+  });
+
+  it('a time zone that is not shaped like an IANA name is refused by the schema with 400', async () => {
+    const response = await marketer.request<Problem>('POST', '/api/campaigns', {
+      name: 'odd zone',
+      discount: percentOff,
+      timeZone: 'Europe/Berlin; drop table campaigns',
+    });
+    expect(response.status).toBe(400);
+    expect(pointers(response.body)).toContain('/body/timeZone');
+  });
+
+  it('the database refuses a campaign time zone that is not shaped like an IANA name', async () => {
+    const campaign = await makeCampaign(t.db);
+    await expect(
+      t.db
+        .updateTable('campaigns')
+        .set({ time_zone: '../etc/passwd' })
+        .where('id', '=', campaign.id)
+        .execute(),
+    ).rejects.toThrow(/check constraint/);
   });
 
   it('storeIds naming no store are refused with 422, pointing at each unknown one', async () => {
@@ -359,6 +400,31 @@ describe('changing campaigns', () => {
       .where('id', '=', campaign.id)
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ name: campaign.name, valid_until: null });
+  });
+
+  it('a time zone change is stored and moves no instant; an unknown zone is 422 and changes nothing', async () => {
+    const campaign = await makeCampaign(t.db, { validUntil: new Date('2040-01-01T00:00:00Z') });
+    const moved = await marketer.request<CampaignDetail>('PATCH', `/api/campaigns/${campaign.id}`, {
+      timeZone: 'America/New_York',
+    });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({
+      timeZone: 'America/New_York',
+      validUntil: '2040-01-01T00:00:00.000Z',
+    });
+    const refused = await marketer.request<Problem>('PATCH', `/api/campaigns/${campaign.id}`, {
+      timeZone: 'Europe/Atlantis',
+      name: 'should not stick',
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'validation_failed' });
+    expect(pointers(refused.body)).toEqual(['/body/timeZone']);
+    const row = await t.db
+      .selectFrom('campaigns')
+      .select(['name', 'time_zone'])
+      .where('id', '=', campaign.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ name: campaign.name, time_zone: 'America/New_York' });
   });
 
   it('a discount change follows the same shape rules: 422 for a percentage above 100', async () => {

@@ -64,6 +64,7 @@ describe('loadConfig', () => {
         dispatchIntervalMs: 1000,
         dispatchLoopSeconds: 55,
       },
+      liveFeedHeartbeatSeconds: 15,
       staticDir: null,
       publicOrigins: ['https://localhost:5173', 'https://127.0.0.1:5173'],
       metrics: { token: null, port: null },

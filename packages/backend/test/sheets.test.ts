@@ -1,9 +1,15 @@
 // The printable A4 sheet of a batch (issue 4): a PDF that parses, with 15 coupons a page, the
-// code in text under each QR, and a clear error above 10,000 coupons.
-import { execFileSync } from 'node:child_process';
+// code in text under each QR, QR codes that carry the coupon link, and a clear error above
+// 10,000 coupons.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { couponLink, formatCouponCode } from '@couponscan/shared/code';
 import { inflateSync } from 'node:zlib';
 import type { Batch } from '@couponscan/shared/batches';
 import { PDFDocument, PDFRawStream } from 'pdf-lib';
+import { sheetCell } from '../src/modules/batches/batch-sheet.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './helpers/app.ts';
 import { getRaw, loggedIn, makeCampaign, makeUser, type ApiClient } from './helpers/factories.ts';
@@ -84,6 +90,69 @@ describe('GET /api/batches/:id/sheet.pdf', () => {
     const lastPage = pdfText(response.raw).split('\f')[2] ?? '';
     expect(lastPage.split('15% off').length).toBe(11);
   });
+
+  // Debian: apt-get install poppler-utils zbar-tools
+  const zbarimg = spawnSync('zbarimg', ['--version']).status === 0;
+  if (!zbarimg)
+    console.warn('sheets.test.ts: zbarimg (zbar-tools) is missing; QR decoding skipped');
+  it.skipIf(!zbarimg)(
+    "every QR code decodes to the coupon's link, <origin>/c/<CODE>, as qr.png's does; the code is printed under it",
+    async () => {
+      const campaign = await makeCampaign(t.db, { name: 'Linked' });
+      const created = await marketer.request<Batch>(
+        'POST',
+        `/api/campaigns/${campaign.id}/batches`,
+        { count: 6 },
+      );
+      const codes = (
+        await t.db
+          .selectFrom('coupons')
+          .select('code')
+          .where('batch_id', '=', created.body.id)
+          .orderBy('code')
+          .execute()
+      ).map(({ code }) => code);
+
+      const response = await download(marketer, `/api/batches/${created.body.id}/sheet.pdf`);
+      expect(response.status).toBe(200);
+
+      // each coupon's place on the page as a printer would render it, read by zbar: its QR code
+      // is its own link (the sheet is in code order)
+      const dir = mkdtempSync(path.join(tmpdir(), 'couponscan-sheet-'));
+      try {
+        const dpi = 200;
+        const px = (points: number) => String(Math.round((points * dpi) / 72));
+        const decoded = codes.map((_, index) => {
+          const cell = sheetCell(index);
+          const prefix = path.join(dir, `cell-${String(index)}`);
+          execFileSync(
+            'pdftoppm',
+            [
+              ...['-r', String(dpi), '-gray', '-png', '-f', '1', '-l', '1', '-singlefile'],
+              ...['-x', px(cell.x), '-y', px(cell.y), '-W', px(cell.width), '-H', px(cell.height)],
+              '-',
+              prefix,
+            ],
+            { input: response.raw },
+          );
+          return execFileSync(
+            'zbarimg',
+            ['--raw', '-q', '-Sdisable', '-Sqrcode.enable', `${prefix}.png`],
+            // zbarimg complains on stderr when there is no D-Bus; only its stdout matters
+            { stdio: ['ignore', 'pipe', 'ignore'] },
+          )
+            .toString('utf8')
+            .trim();
+        });
+        // app.inject asks as http://localhost:80, the origin qr.png's links carry too
+        expect(decoded).toEqual(codes.map((code) => couponLink('http://localhost:80', code)));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      const text = pdfText(response.raw);
+      for (const code of codes) expect(text).toContain(formatCouponCode(code));
+    },
+  );
 
   it('prints a campaign name in Greek and Cyrillic letters as they are (an embedded Unicode font)', async () => {
     const name = 'Καλοκαίρι · Лето · Ünïcödé';

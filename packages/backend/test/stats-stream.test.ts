@@ -1,5 +1,5 @@
 // The live feed: GET /api/stats/stream over real HTTP, fed by the NOTIFY each instance sends after
-// a ledger row's transaction has committed.
+// a ledger row's transaction has committed, with its `ping` heartbeats.
 import type { RedemptionSuccess } from '@couponscan/shared/redemptions';
 import type { LedgerEvent } from '@couponscan/shared/stats';
 import { randomUUID } from 'node:crypto';
@@ -64,12 +64,13 @@ class EventStream {
     this.waiting?.();
   }
 
-  /** The next event, waiting for it up to a deadline. */
-  async next(deadlineMs = 10_000): Promise<SseEvent> {
+  /** The next event (heartbeat `ping`s only when asked for), waiting for it up to a deadline. */
+  async next(deadlineMs = 10_000, { pings = false } = {}): Promise<SseEvent> {
     const deadline = Date.now() + deadlineMs;
     for (;;) {
       const event = this.queue.shift();
-      if (event !== undefined) return event;
+      if (event !== undefined && (pings || event.event !== 'ping')) return event;
+      if (event !== undefined) continue;
       if (this.ended) throw new Error('stream ended');
       if (Date.now() > deadline) throw new Error('no event before the deadline');
       await new Promise<void>((resolve) => {
@@ -308,6 +309,31 @@ describe('GET /api/stats/stream', () => {
     expect(asStaff.headers.get('content-type')).toMatch(/problem\+json/);
     const anonymous = await fetch(`${baseUrl}/api/stats/stream`);
     expect(anonymous.status).toBe(401);
+  });
+
+  it('sends a `ping` event at every heartbeat (an event, which EventSource surfaces, unlike a comment)', async () => {
+    const own = await createTestApp({ config: { liveFeedHeartbeatSeconds: 1 } });
+    try {
+      const url = await listen(own.app);
+      const client = await loggedIn(url, (await makeUser(own.db, 'marketer')).email);
+      const { stream } = await EventStream.open(url, '/api/stats/stream', client.cookie);
+      try {
+        expect(await stream.next()).toEqual({
+          event: 'ready',
+          data: { campaignId: null, heartbeatSeconds: 1 },
+        });
+        expect(await stream.next(10_000, { pings: true })).toEqual({ event: 'ping', data: {} });
+        expect(await stream.next(10_000, { pings: true })).toEqual({ event: 'ping', data: {} });
+
+        // the heartbeat also re-checks the session: signing out ends the stream
+        expect((await client.request('POST', '/api/auth/logout')).status).toBeLessThan(300);
+        await stream.closedByServer();
+      } finally {
+        stream.close();
+      }
+    } finally {
+      await own.close();
+    }
   });
 
   it('ends open streams when the server closes', async () => {

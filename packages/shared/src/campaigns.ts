@@ -1,5 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IdSchema, NonBlankStringSchema, PageQuerySchema, TimestampSchema } from './common.ts';
+import {
+  IdSchema,
+  NonBlankStringSchema,
+  PageQuerySchema,
+  TimeZoneSchema,
+  TimestampSchema,
+} from './common.ts';
 
 export const DISCOUNT_TYPES = ['percent', 'fixed_amount', 'free_item'] as const;
 export type DiscountType = (typeof DISCOUNT_TYPES)[number];
@@ -50,6 +56,12 @@ export const CampaignSchema = Type.Object({
   maxRedemptionsPerCoupon: Type.Integer(),
   validFrom: Type.Union([TimestampSchema, Type.Null()]),
   validUntil: Type.Union([TimestampSchema, Type.Null()]),
+  /**
+   * IANA time zone the validity window's calendar days are meant in, e.g. `Europe/Berlin`:
+   * "valid until 31 Dec" is the `validUntil` instant 31 Dec ends there. The window itself is
+   * stored as instants; the zone is how the console shows and enters them.
+   */
+  timeZone: TimeZoneSchema,
   /** Stores where the campaign's coupons may be redeemed; empty means every store. */
   storeIds: Type.Array(IdSchema),
   status: CampaignStatusSchema,
@@ -73,6 +85,8 @@ export const CreateCampaignBodySchema = Type.Object(
     ),
     validFrom: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
     validUntil: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
+    /** Default `UTC`; a zone that does not exist is `422 validation_failed` at `/body/timeZone`. */
+    timeZone: Type.Optional(TimeZoneSchema),
     storeIds: Type.Optional(Type.Array(IdSchema, { maxItems: 10_000, uniqueItems: true })),
   },
   { additionalProperties: false },
@@ -85,6 +99,8 @@ export const UpdateCampaignBodySchema = Type.Object(
     discount: Type.Optional(DiscountSchema),
     validFrom: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
     validUntil: Type.Optional(Type.Union([TimestampSchema, Type.Null()])),
+    /** Changing it moves no instant: send `validFrom`/`validUntil` again to keep their days. */
+    timeZone: Type.Optional(TimeZoneSchema),
     storeIds: Type.Optional(Type.Array(IdSchema, { maxItems: 10_000, uniqueItems: true })),
     status: Type.Optional(CampaignStatusSchema),
   },

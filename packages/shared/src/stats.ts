@@ -199,9 +199,11 @@ export type StatsStreamQuery = Static<typeof StatsStreamQuerySchema>;
 /**
  * SSE event names. `ready`: the stream is open (data: StreamReady). `ledger`: a committed ledger
  * row (data: LedgerEvent). `resync`: events may have been missed (the server's database listener
- * reconnected); refetch the figures. Heartbeats are SSE comments (`: ping`) every 15 s.
+ * reconnected); refetch the figures. `ping` (data: `{}`): the heartbeat, every `heartbeatSeconds`
+ * (StreamReady; 15 s by default), an event rather than an SSE comment because EventSource never
+ * surfaces comments: a client that hears nothing for two heartbeats treats the stream as dead.
  */
-export const STREAM_EVENTS = ['ready', 'ledger', 'resync'] as const;
+export const STREAM_EVENTS = ['ready', 'ledger', 'resync', 'ping'] as const;
 export type StreamEventName = (typeof STREAM_EVENTS)[number];
 export const STREAM_HEARTBEAT_SECONDS = 15;
 

@@ -57,6 +57,8 @@ export interface CampaignsTable {
   max_redemptions_per_coupon: Generated<number>;
   valid_from: Timestamp | null;
   valid_until: Timestamp | null;
+  /** IANA time zone the validity window's days are read in, default UTC. */
+  time_zone: Generated<string>;
   status: Generated<'active' | 'paused' | 'archived'>;
   created_by: string | null;
   created_at: CreatedAt;

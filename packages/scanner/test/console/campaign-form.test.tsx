@@ -78,8 +78,13 @@ describe('campaign form', () => {
       target: { value: '2026-12-31' },
     });
 
-    // the exact instant, before anything is sent
-    expect(screen.getByTestId('valid-until-instant')).toHaveTextContent('2026-12-31T23:00:00.000Z');
+    // the exact instants, before anything is sent
+    expect(screen.getByTestId('valid-from-instant')).toHaveTextContent(
+      'Starts 1 Dec 2026, 00:00:00 Europe/Berlin = 2026-11-30T23:00:00Z',
+    );
+    expect(screen.getByTestId('valid-until-instant')).toHaveTextContent(
+      'Ends 31 Dec 2026, 23:59:59 Europe/Berlin = 2026-12-31T22:59:59Z',
+    );
     await user.click(screen.getByRole('button', { name: 'Create campaign' }));
 
     await waitFor(() => {
@@ -91,6 +96,7 @@ describe('campaign form', () => {
       discount: { type: 'percent', value: 10, currency: null },
       validFrom: '2026-11-30T23:00:00.000Z',
       validUntil: '2026-12-31T23:00:00.000Z',
+      timeZone: 'Europe/Berlin',
       storeIds: [],
     });
     // saved: the new campaign's own page
@@ -98,13 +104,82 @@ describe('campaign form', () => {
     expect(window.location.pathname).toBe(`/console/campaigns/${created.id}`);
   });
 
-  it('in New York the same day ends at 05:00 UTC on 1 Jan', async () => {
+  it.each([
+    [
+      'America/New_York',
+      '2026-12-31',
+      'Ends 31 Dec 2026, 23:59:59 America/New_York = 2027-01-01T04:59:59Z',
+    ],
+    ['Asia/Tokyo', '2026-12-31', 'Ends 31 Dec 2026, 23:59:59 Asia/Tokyo = 2026-12-31T14:59:59Z'],
+    [
+      // half an hour off a whole hour, in southern-hemisphere summer time (UTC+10:30)
+      'Australia/Adelaide',
+      '2026-12-31',
+      'Ends 31 Dec 2026, 23:59:59 Australia/Adelaide = 2026-12-31T13:29:59Z',
+    ],
+    ['UTC', '2026-12-31', 'Ends 31 Dec 2026, 23:59:59 UTC = 2026-12-31T23:59:59Z'],
+    // the day DST starts in Berlin (23 hours): it ends at 23:59:59 summer time, UTC+2
+    [
+      'Europe/Berlin',
+      '2026-03-29',
+      'Ends 29 Mar 2026, 23:59:59 Europe/Berlin = 2026-03-29T21:59:59Z',
+    ],
+    // the day DST ends in New York (25 hours): it ends at 23:59:59 standard time, UTC-5
+    [
+      'America/New_York',
+      '2026-11-01',
+      'Ends 1 Nov 2026, 23:59:59 America/New_York = 2026-11-02T04:59:59Z',
+    ],
+  ])('in %s, "valid until %s" ends at that day\'s last second there', async (zone, day, shown) => {
     const { user } = await openForm();
-    await user.selectOptions(screen.getByLabelText('Time zone'), 'America/New_York');
-    fireEvent.change(screen.getByLabelText('Last day (optional)'), {
-      target: { value: '2026-12-31' },
+    await user.selectOptions(screen.getByLabelText('Time zone'), zone);
+    fireEvent.change(screen.getByLabelText('Last day (optional)'), { target: { value: day } });
+    expect(screen.getByTestId('valid-until-instant')).toHaveTextContent(shown);
+  });
+
+  it("the time zone defaults to the browser's own", async () => {
+    const before = process.env.TZ;
+    process.env.TZ = 'Pacific/Auckland';
+    try {
+      await openForm();
+      expect(screen.getByLabelText('Time zone')).toHaveValue('Pacific/Auckland');
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  });
+
+  it("editing reads the window in the campaign's zone, not the browser's, and a zone change moves the instants", async () => {
+    const sent = recordRequests('PATCH', /^\/api\/campaigns\//);
+    // 1 Dec to 31 Dec in Tokyo (UTC+9)
+    const stored = campaignDetail({
+      timeZone: 'Asia/Tokyo',
+      validFrom: '2026-11-30T15:00:00.000Z',
+      validUntil: '2026-12-31T15:00:00.000Z',
     });
-    expect(screen.getByTestId('valid-until-instant')).toHaveTextContent('2027-01-01T05:00:00.000Z');
+    server.use(
+      http.get('/api/campaigns/:id', () => HttpResponse.json(stored)),
+      http.patch('/api/campaigns/:id', () => HttpResponse.json(stored)),
+    );
+    const { user } = renderApp({ path: `/console/campaigns/${stored.id}/edit` });
+    await screen.findByRole('heading', { name: 'Edit the campaign' });
+    expect(screen.getByLabelText('Time zone')).toHaveValue('Asia/Tokyo');
+    expect(screen.getByLabelText('First day (optional)')).toHaveValue('2026-12-01');
+    expect(screen.getByLabelText('Last day (optional)')).toHaveValue('2026-12-31');
+    expect(screen.getByTestId('valid-until-instant')).toHaveTextContent(
+      'Ends 31 Dec 2026, 23:59:59 Asia/Tokyo = 2026-12-31T14:59:59Z',
+    );
+
+    await user.selectOptions(screen.getByLabelText('Time zone'), 'Europe/Berlin');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => {
+      expect(sent).toHaveLength(1);
+    });
+    expect(await sent[0]?.json()).toEqual({
+      timeZone: 'Europe/Berlin',
+      validFrom: '2026-11-30T23:00:00.000Z',
+      validUntil: '2026-12-31T23:00:00.000Z',
+    });
   });
 
   it('a last day before the first day is refused before sending', async () => {
@@ -156,5 +231,26 @@ describe('campaign form', () => {
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('/body/storeIds/0 names no store (x)');
     expect(screen.getByRole('heading', { level: 1, name: 'New campaign' })).toBeInTheDocument();
+  });
+});
+
+describe('campaign page', () => {
+  it("shows the window's days in the campaign's zone with the exact instants", async () => {
+    const stored = campaignDetail({
+      timeZone: 'Asia/Tokyo',
+      validFrom: '2026-11-30T15:00:00.000Z',
+      validUntil: '2026-12-31T15:00:00.000Z',
+    });
+    server.use(http.get('/api/campaigns/:id', () => HttpResponse.json(stored)));
+    renderApp({ path: `/console/campaigns/${stored.id}` });
+    await screen.findByRole('heading', { level: 1, name: stored.name });
+    const validity = screen.getByTestId('campaign-validity');
+    expect(validity).toHaveTextContent('days in Asia/Tokyo');
+    expect(validity).toHaveTextContent(
+      'Starts 1 Dec 2026, 00:00:00 Asia/Tokyo = 2026-11-30T15:00:00Z',
+    );
+    expect(validity).toHaveTextContent(
+      'Ends 31 Dec 2026, 23:59:59 Asia/Tokyo = 2026-12-31T14:59:59Z',
+    );
   });
 });

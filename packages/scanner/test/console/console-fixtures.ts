@@ -19,6 +19,7 @@ export function campaignDetail(overrides: Partial<CampaignDetail> = {}): Campaig
     maxRedemptionsPerCoupon: 1,
     validFrom: null,
     validUntil: null,
+    timeZone: 'UTC',
     storeIds: [],
     status: 'active',
     createdAt: '2026-01-01T00:00:00.000Z',

@@ -45,6 +45,22 @@ describe("a campaign's coupons", () => {
     });
   });
 
+  it('the code search says it matches the start of a code, and sends what is typed as q', async () => {
+    const sent = recordRequests('GET', /\/coupons$/);
+    server.use(
+      http.get('/api/campaigns/:id/coupons', () =>
+        HttpResponse.json<Page<Coupon>>({ items: [], nextCursor: null }),
+      ),
+    );
+    const { user } = renderApp({ path: `/console/campaigns/${CAMPAIGN_ID}/coupons` });
+    const search = await screen.findByLabelText('Search by code');
+    expect(search).toHaveAttribute('placeholder', 'Code starts with…');
+    await user.type(search, 'ab-c');
+    await waitFor(() => {
+      expect(new URL(sent.at(-1)?.url ?? 'http://x/').searchParams.get('q')).toBe('ab-c');
+    });
+  });
+
   it('voiding asks first, needs a reason, and sends it', async () => {
     const code = newCode();
     const sent = recordRequests('POST', /\/void$/);

@@ -11,6 +11,8 @@ import * as dropJobs from './2026_11_29_0300_drop_jobs.ts';
 import * as announceLedgerAfterCommit from './2026_11_30_0000_announce_ledger_after_commit.ts';
 import * as createApiTokens from './2026_11_30_0100_create_api_tokens.ts';
 import * as createWebhooks from './2026_11_30_0200_create_webhooks.ts';
+import * as addCampaignTimeZone from './2026_11_30_0400_add_campaign_time_zone.ts';
+import * as indexCampaignCoupons from './2026_11_30_0400_index_campaign_coupons.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_28_0000_create_core_tables': createCoreTables,
@@ -23,4 +25,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_30_0000_announce_ledger_after_commit': announceLedgerAfterCommit,
   '2026_11_30_0100_create_api_tokens': createApiTokens,
   '2026_11_30_0200_create_webhooks': createWebhooks,
+  '2026_11_30_0400_add_campaign_time_zone': addCampaignTimeZone,
+  '2026_11_30_0400_index_campaign_coupons': indexCampaignCoupons,
 };

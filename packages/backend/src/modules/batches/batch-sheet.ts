@@ -1,5 +1,5 @@
 // The printable A4 sheet of a batch (pdfkit): 15 coupons a page, each a QR code (error
-// correction M) drawn as vector squares, the code in text under it, and the campaign's name and
+// correction M) of the coupon's link drawn as vector squares, the code in text under it, and the campaign's name and
 // discount, inside dashed cutting lines. Pages are written as the coupons are read, and writing
 // waits while the reader is behind, so memory stays flat for the 10,000 coupons a sheet holds.
 import { once } from 'node:events';
@@ -31,8 +31,9 @@ const QR_SIZE = 105;
 const HIGH_WATER = 1024 * 1024;
 
 export interface SheetCoupon {
-  code: string;
   displayCode: string;
+  /** What the QR code encodes: the coupon's link, as qr.png and qr.svg encode it. */
+  qrText: string;
 }
 
 export interface SheetHeading {
@@ -41,11 +42,23 @@ export interface SheetHeading {
   title: string;
 }
 
+/** Where the coupon at `index` of a page sits (points from the page's top left), cutting lines included. */
+export function sheetCell(index: number): { x: number; y: number; width: number; height: number } {
+  return {
+    x: MARGIN + (index % COLUMNS) * CELL_WIDTH,
+    y: MARGIN + Math.floor(index / COLUMNS) * CELL_HEIGHT,
+    width: CELL_WIDTH,
+    height: CELL_HEIGHT,
+  };
+}
+
 /** Squares for the dark modules, a run of neighbours in a row merged into one rectangle. */
-function drawQr(doc: PDFKit.PDFDocument, code: string, x: number, y: number): void {
-  const qr = QRCode.create(code, { errorCorrectionLevel: 'M' });
+function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number): void {
+  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
   const count = qr.modules.size;
-  const quiet = 2;
+  // the 4 light modules around the symbol that ISO/IEC 18004 asks for: with 2, the cutting line
+  // and the code under it sat close enough that a reader missed a code now and then
+  const quiet = 4;
   const unit = QR_SIZE / (count + 2 * quiet);
   for (let row = 0; row < count; row++) {
     let runStart = -1;
@@ -72,8 +85,7 @@ function drawCoupon(
   heading: SheetHeading,
   index: number,
 ): void {
-  const x = MARGIN + (index % COLUMNS) * CELL_WIDTH;
-  const y = MARGIN + Math.floor(index / COLUMNS) * CELL_HEIGHT;
+  const { x, y } = sheetCell(index);
   doc
     .save()
     .lineWidth(0.3)
@@ -82,7 +94,7 @@ function drawCoupon(
     .rect(x, y, CELL_WIDTH, CELL_HEIGHT)
     .stroke()
     .restore();
-  drawQr(doc, coupon.code, x + (CELL_WIDTH - QR_SIZE) / 2, y + 6);
+  drawQr(doc, coupon.qrText, x + (CELL_WIDTH - QR_SIZE) / 2, y + 6);
   const textWidth = CELL_WIDTH - 12;
   doc
     .fillColor('black')

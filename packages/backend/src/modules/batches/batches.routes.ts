@@ -10,6 +10,7 @@ import {
 import { IdParamsSchema, PageSchema } from '@couponscan/shared/common';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { appOrigin } from '../../lib/app-origin.ts';
 import { ATTACHMENT_HEADERS, file, ok, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { currentUser } from '../../plugins/auth.ts';
 import {
@@ -152,6 +153,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         app.bulkDb,
         request.params.id,
         request.query.part,
+        appOrigin(request),
         // the status line is sent by then: a failure can only cut the download short
         (error) => {
           request.log.error({ err: error }, 'printing a sheet failed');

@@ -30,6 +30,7 @@ import {
   type JobQueue,
 } from '../jobs/job-queue.ts';
 import { insertBatchCoupons, type IssuingOptions } from './batch-issuing.ts';
+import { couponQrText } from '../qr/qr.service.ts';
 import { COUPONS_PER_PAGE, renderSheet, type SheetCoupon } from './batch-sheet.ts';
 import { toBatch } from './batches.mapper.ts';
 import {
@@ -300,6 +301,7 @@ async function* sheetPages(
   batchId: string,
   afterCode: string,
   total: number,
+  origin: string,
 ): AsyncGenerator<SheetCoupon[]> {
   // 20 pages per query: few round trips, little memory
   const readSize = COUPONS_PER_PAGE * 20;
@@ -311,21 +313,24 @@ async function* sheetPages(
     left -= rows.length;
     after = rows.at(-1)?.code ?? after;
     for (let i = 0; i < rows.length; i += COUPONS_PER_PAGE) {
-      yield rows
-        .slice(i, i + COUPONS_PER_PAGE)
-        .map(({ code }) => ({ code, displayCode: formatCouponCode(code) }));
+      yield rows.slice(i, i + COUPONS_PER_PAGE).map(({ code }) => ({
+        displayCode: formatCouponCode(code),
+        qrText: couponQrText(origin, code),
+      }));
     }
   }
 }
 
 /**
  * The printable sheet of a succeeded batch: SHEET_MAX_COUPONS coupons at most, so a larger
- * batch is printed in parts (`part` 1, 2, …), in code order.
+ * batch is printed in parts (`part` 1, 2, …), in code order. Its QR codes are the coupons'
+ * links on `origin` (the app's, as for the QR images).
  */
 export async function printBatchSheet(
   db: Database,
   batchId: string,
   part: number | undefined,
+  origin: string,
   onError: (error: unknown) => void,
 ): Promise<{ filename: string; pdf: NodeJS.ReadableStream }> {
   const batch = await getBatch(db, batchId);
@@ -363,7 +368,7 @@ export async function printBatchSheet(
       discount: describeDiscount(toDiscount(campaign)),
       title: `${campaign.name}: coupons${parts > 1 ? `, part ${String(index + 1)} of ${String(parts)}` : ''}`,
     },
-    sheetPages(db, batch.id, afterCode, Math.min(SHEET_MAX_COUPONS, batch.count - offset)),
+    sheetPages(db, batch.id, afterCode, Math.min(SHEET_MAX_COUPONS, batch.count - offset), origin),
     onError,
   );
   return {

@@ -23,6 +23,7 @@ export function toCampaign(
     max_redemptions_per_coupon: number;
     valid_from: Date | null;
     valid_until: Date | null;
+    time_zone: string;
     store_ids: string[];
     status: 'active' | 'paused' | 'archived';
     created_at: Date;
@@ -36,6 +37,7 @@ export function toCampaign(
     maxRedemptionsPerCoupon: row.max_redemptions_per_coupon,
     validFrom: row.valid_from?.toISOString() ?? null,
     validUntil: row.valid_until?.toISOString() ?? null,
+    timeZone: row.time_zone,
     storeIds: row.store_ids,
     status: row.status,
     createdAt: row.created_at.toISOString(),

@@ -74,6 +74,7 @@ export interface CampaignValues {
   discount_description: string;
   valid_from: Date | null;
   valid_until: Date | null;
+  time_zone: string;
 }
 
 export async function insertCampaign(

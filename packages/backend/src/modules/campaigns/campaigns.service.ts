@@ -8,7 +8,7 @@ import type {
   ListCampaignsQuery,
   UpdateCampaignBody,
 } from '@couponscan/shared/campaigns';
-import type { Page } from '@couponscan/shared/common';
+import { isTimeZone, type Page } from '@couponscan/shared/common';
 import type { FieldError } from '@couponscan/shared/errors';
 import type { Database } from '../../db/database.ts';
 import { transaction } from '../../db/transaction.ts';
@@ -105,6 +105,16 @@ async function checkStores(db: Database, storeIds: readonly string[]): Promise<v
   }
 }
 
+/** The schema checks the shape of the name; this checks that the zone exists. */
+function campaignTimeZone(name: string): string {
+  if (!isTimeZone(name)) {
+    throw invalid([
+      { pointer: '/body/timeZone', message: 'is not a known IANA time zone (e.g. Europe/Berlin)' },
+    ]);
+  }
+  return name;
+}
+
 const toDate = (value: string | null | undefined): Date | null =>
   value === null || value === undefined ? null : new Date(value);
 
@@ -118,6 +128,7 @@ export async function createCampaign(
     ...discountColumns(body.discount),
     valid_from: toDate(body.validFrom),
     valid_until: toDate(body.validUntil),
+    time_zone: campaignTimeZone(body.timeZone ?? 'UTC'),
   };
   checkWindow(values.valid_from, values.valid_until);
   const storeIds = body.storeIds ?? [];
@@ -173,6 +184,7 @@ export async function updateCampaignById(
   body: UpdateCampaignBody,
 ): Promise<CampaignDetail> {
   if (body.storeIds !== undefined) await checkStores(db, body.storeIds);
+  const timeZone = body.timeZone === undefined ? undefined : campaignTimeZone(body.timeZone);
   await transaction(db, async (trx) => {
     const current = await lockCampaign(trx, id);
     if (current === undefined)
@@ -186,6 +198,7 @@ export async function updateCampaignById(
       ...(body.discount === undefined ? {} : discountColumns(body.discount)),
       valid_from: validFrom,
       valid_until: validUntil,
+      ...(timeZone === undefined ? {} : { time_zone: timeZone }),
       ...(body.status === undefined ? {} : { status: body.status }),
     });
     if (body.storeIds !== undefined) await replaceCampaignStores(trx, id, body.storeIds);

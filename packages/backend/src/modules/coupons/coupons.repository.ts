@@ -35,6 +35,15 @@ export function insertCouponsSkippingTaken(
     .execute();
 }
 
+/**
+ * The codes that start with `prefix` are those in [from, below) byte by byte: `below` is the
+ * prefix with its last character raised by one. Codes are upper-case ASCII letters and digits.
+ */
+export function prefixRange(prefix: string): { from: string; below: string } {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return { from: prefix, below: prefix.slice(0, -1) + String.fromCharCode(last + 1) };
+}
+
 export type CouponStatusFilter = 'active' | 'redeemed' | 'voided';
 
 export function listCampaignCoupons(
@@ -64,9 +73,14 @@ export function listCampaignCoupons(
       .whereRef('redemption_count', '<', 'max_redemptions');
   }
   if (codePrefixes.length > 0) {
+    // A prefix as a byte range, which coupons_campaign_code_prefix_idx (text_pattern_ops) reads
+    // directly, in any database collation.
     query = query.where((eb) =>
       eb.or(
-        codePrefixes.map((prefix) => eb(eb.fn('starts_with', ['code', eb.val(prefix)]), '=', true)),
+        codePrefixes.map((prefix) => {
+          const { from, below } = prefixRange(prefix);
+          return eb.and([eb('code', sql`~>=~`, from), eb('code', sql`~<~`, below)]);
+        }),
       ),
     );
   }

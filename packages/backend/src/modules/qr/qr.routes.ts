@@ -3,18 +3,13 @@ import { CodeParamsSchema } from '@couponscan/shared/coupons';
 import { QrQuerySchema } from '@couponscan/shared/qr';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { appOrigin } from '../../lib/app-origin.ts';
 import { file, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
-import type { FastifyRequest } from 'fastify';
 import { couponQrPng, couponQrSvg } from './qr.service.ts';
 
 // a code never changes, so browsers may keep its image; private: it is a voucher
 const CACHE_CONTROL = 'private, max-age=86400';
 const QR_HEADERS = { 'cache-control': Type.Literal(CACHE_CONTROL) };
-
-/** The origin the request was made to (X-Forwarded-* only under TRUST_PROXY): the app's own. */
-function appOrigin(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`;
-}
 
 const qrRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const marketers = app.authorize(['marketer', 'admin']);

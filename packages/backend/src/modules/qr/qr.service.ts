@@ -17,6 +17,11 @@ async function knownCode(db: Database, raw: string): Promise<string> {
   return code;
 }
 
+/** What every QR code of a coupon encodes (these images and the printed sheets): its link. */
+export function couponQrText(origin: string, code: string): string {
+  return couponLink(origin, code);
+}
+
 function options(query: QrQuery) {
   return {
     errorCorrectionLevel: query.ecc ?? 'M',
@@ -32,7 +37,7 @@ export async function couponQrSvg(
   origin: string,
 ): Promise<string> {
   const code = await knownCode(db, raw);
-  return QRCode.toString(couponLink(origin, code), { ...options(query), type: 'svg' });
+  return QRCode.toString(couponQrText(origin, code), { ...options(query), type: 'svg' });
 }
 
 export async function couponQrPng(
@@ -42,5 +47,5 @@ export async function couponQrPng(
   origin: string,
 ): Promise<Buffer> {
   const code = await knownCode(db, raw);
-  return QRCode.toBuffer(couponLink(origin, code), { ...options(query), type: 'png' });
+  return QRCode.toBuffer(couponQrText(origin, code), { ...options(query), type: 'png' });
 }

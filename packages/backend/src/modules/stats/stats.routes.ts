@@ -2,7 +2,6 @@
 // server-sent events (https://html.spec.whatwg.org/multipage/server-sent-events.html).
 import type { Role } from '@couponscan/shared/auth';
 import {
-  STREAM_HEARTBEAT_SECONDS,
   StatsOverviewQuerySchema,
   StatsOverviewSchema,
   StatsStreamQuerySchema,
@@ -39,6 +38,7 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     app.log,
   );
   const streams = new Set<ServerResponse>();
+  const heartbeatSeconds = app.config.liveFeedHeartbeatSeconds;
 
   app.get(
     '/api/stats/overview',
@@ -85,7 +85,7 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           200: file(
             'text/event-stream',
-            'Server-sent events: `ready`, `ledger`, `resync`; `: ping` heartbeats',
+            'Server-sent events: `ready`, `ledger`, `resync`, and a `ping` event every `heartbeatSeconds` (sent in `ready`), so a client that hears nothing for two heartbeats knows the stream is dead',
           ),
           ...problemResponses(400, ...SIGNED_IN, 404, 503),
         },
@@ -125,7 +125,8 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           write(sseFrame('ledger', message.event));
       });
       const heartbeat = setInterval(() => {
-        write(': ping\n\n');
+        // an event, not an SSE comment: EventSource surfaces events only
+        write(sseFrame('ping', {}));
         // A session or API token revoked meanwhile (logout, user disabled, password reset) ends
         // the stream.
         app
@@ -141,7 +142,7 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           .catch((error: unknown) => {
             request.log.warn({ err: error }, 'stream: session check');
           });
-      }, STREAM_HEARTBEAT_SECONDS * 1000);
+      }, heartbeatSeconds * 1000);
       function end() {
         if (closed) return;
         closed = true;
@@ -155,7 +156,7 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
       // Clients reconnect after 3 s when the connection drops (the SSE `retry` field).
       res.write('retry: 3000\n\n');
-      write(sseFrame('ready', { campaignId, heartbeatSeconds: STREAM_HEARTBEAT_SECONDS }));
+      write(sseFrame('ready', { campaignId, heartbeatSeconds }));
     },
   );
 

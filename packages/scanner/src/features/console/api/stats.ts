@@ -3,8 +3,10 @@
 // polled instead; when it is back, polling stops.
 import {
   STATS_POLL_SECONDS,
+  STREAM_HEARTBEAT_SECONDS,
   type LedgerEvent,
   type StatsOverview,
+  type StreamReady,
   type SuspiciousActivity,
 } from '@couponscan/shared/stats';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -55,10 +57,19 @@ const REOPEN_MS = 5_000;
 const REFETCH_GAP_MS = 1_000;
 
 /**
+ * How long a stream may stay silent before it counts as dead: two heartbeats and a little slack
+ * for a slow network. The server sends a `ping` event every heartbeat, so silence this long means
+ * a connection that died without an `error` (a proxy or a phone's network that went quiet).
+ */
+export function silenceLimitMs(heartbeatSeconds: number): number {
+  return heartbeatSeconds * 2_000 + 2_000;
+}
+
+/**
  * Listens to /api/stats/stream and refreshes the figures on every committed redemption or
- * reversal. While the stream is down the figures are polled and the stream is opened again; once
- * it is back, it refetches once and polling stops. (The server's `: ping` heartbeats are SSE
- * comments, which EventSource never surfaces: a dropped connection shows as an `error` event.)
+ * reversal. While the stream is down (an `error`, or no event at all, `ping` included, for two
+ * heartbeats) the figures are polled and the stream is opened again; once it is back, it
+ * refetches once and polling stops.
  */
 export function useLiveFeed(campaignId: string | null): LiveState {
   const queryClient = useQueryClient();
@@ -75,6 +86,8 @@ export function useLiveFeed(campaignId: string | null): LiveState {
         : `/api/stats/stream?campaignId=${encodeURIComponent(campaignId)}`;
     let source: EventSource | null = null;
     let reopen: ReturnType<typeof setTimeout> | undefined;
+    let silence: ReturnType<typeof setTimeout> | undefined;
+    let heartbeatSeconds = STREAM_HEARTBEAT_SECONDS;
     let stopped = false;
 
     const refetchSoon = () => {
@@ -86,25 +99,45 @@ export function useLiveFeed(campaignId: string | null): LiveState {
     };
     const down = () => {
       setState('polling');
+      clearTimeout(silence);
       source?.close();
       source = null;
       clearTimeout(reopen);
       reopen = setTimeout(open, REOPEN_MS);
     };
+    /** Every event proves the stream alive; none for two heartbeats, and it is given up. */
+    const heard = (current: EventSource) => {
+      clearTimeout(silence);
+      silence = setTimeout(() => {
+        if (source === current) down();
+      }, silenceLimitMs(heartbeatSeconds));
+    };
     function open() {
       if (stopped) return;
       const current = new EventSource(url, { withCredentials: true });
       source = current;
-      current.addEventListener('ready', () => {
+      heard(current);
+      current.addEventListener('ready', (event) => {
+        const ready = JSON.parse((event as MessageEvent<string>).data) as Partial<StreamReady>;
+        if (typeof ready.heartbeatSeconds === 'number' && ready.heartbeatSeconds > 0)
+          heartbeatSeconds = ready.heartbeatSeconds;
+        heard(current);
         setState('live');
         // what happened while the stream was closed is not in the figures yet
         void queryClient.invalidateQueries({ queryKey: statsKeys.all });
       });
       current.addEventListener('ledger', (event) => {
+        heard(current);
         const data = JSON.parse((event as MessageEvent<string>).data) as LedgerEvent;
         if (campaignId === null || data.campaignId === campaignId) refetchSoon();
       });
-      current.addEventListener('resync', refetchSoon);
+      current.addEventListener('resync', () => {
+        heard(current);
+        refetchSoon();
+      });
+      current.addEventListener('ping', () => {
+        heard(current);
+      });
       current.onerror = () => {
         if (source === current) down();
       };
@@ -113,6 +146,7 @@ export function useLiveFeed(campaignId: string | null): LiveState {
     return () => {
       stopped = true;
       clearTimeout(reopen);
+      clearTimeout(silence);
       if (refresh.current !== null) clearTimeout(refresh.current);
       refresh.current = null;
       source?.close();

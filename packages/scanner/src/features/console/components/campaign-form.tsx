@@ -14,19 +14,18 @@ import { useMemo, useState, type SubmitEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { isApiError } from '../../../lib/api-client.ts';
 import { useCampaign, useCreateCampaign, useStores, useUpdateCampaign } from '../api/campaigns.ts';
-import { formatLocalDate } from '../lib/display.ts';
 import { serverFieldErrors, validate, type FieldErrors } from '../lib/validation.ts';
 import {
   endOfDay,
-  formatInZone,
   isLocalDate,
+  lastSecondBefore,
   lastDayBefore,
   localDateOf,
   startOfDay,
   timeZoneChoices,
   viewerTimeZone,
 } from '../lib/zoned-dates.ts';
-import { ErrorNotice, Field, Loading, PageHeading } from './ui.tsx';
+import { ErrorNotice, ExactInstant, Field, Loading, PageHeading } from './ui.tsx';
 
 const CURRENCIES = [
   'EUR',
@@ -57,7 +56,11 @@ export interface CampaignFormValues {
   storeIds: string[];
 }
 
-function initialValues(campaign: CampaignDetail | undefined, timeZone: string): CampaignFormValues {
+/** A new campaign's days are meant in the marketer's own zone; an edit keeps the campaign's. */
+function initialValues(
+  campaign: CampaignDetail | undefined,
+  viewerZone: string,
+): CampaignFormValues {
   if (campaign === undefined) {
     return {
       name: '',
@@ -66,13 +69,13 @@ function initialValues(campaign: CampaignDetail | undefined, timeZone: string): 
       currency: 'EUR',
       description: '',
       maxRedemptionsPerCoupon: '1',
-      timeZone,
+      timeZone: viewerZone,
       validFrom: '',
       validUntil: '',
       storeIds: [],
     };
   }
-  const { discount } = campaign;
+  const { discount, timeZone } = campaign;
   return {
     name: campaign.name,
     discountType: discount.type,
@@ -135,6 +138,7 @@ export function createBodyOf(values: CampaignFormValues): CreateCampaignBody {
     discount: discountOf(values),
     maxRedemptionsPerCoupon: max ?? Number.NaN,
     ...windowOf(values),
+    timeZone: values.timeZone,
     storeIds: values.storeIds,
   };
 }
@@ -197,6 +201,7 @@ function updateBodyOf(before: CampaignFormValues, after: CampaignFormValues): Up
     body.validFrom = window.validFrom;
   if (after.validUntil !== before.validUntil || after.timeZone !== before.timeZone)
     body.validUntil = window.validUntil;
+  if (after.timeZone !== before.timeZone) body.timeZone = after.timeZone;
   if (after.storeIds.join() !== before.storeIds.join()) body.storeIds = after.storeIds;
   return body;
 }
@@ -229,12 +234,12 @@ function CampaignFormScreen({ campaign }: { campaign: CampaignDetail | undefined
   // ~400 options: built once, so that typing elsewhere does not re-render them
   const zoneOptions = useMemo(
     () =>
-      timeZoneChoices().map((zone) => (
+      timeZoneChoices(initial.timeZone).map((zone) => (
         <option key={zone} value={zone}>
           {zone.replaceAll('_', ' ')}
         </option>
       )),
-    [],
+    [initial.timeZone],
   );
 
   const set = <K extends keyof CampaignFormValues>(key: K, value: CampaignFormValues[K]) => {
@@ -419,7 +424,10 @@ function CampaignFormScreen({ campaign }: { campaign: CampaignDetail | undefined
 
         <fieldset className="fieldset">
           <legend>When it is valid</legend>
-          <Field label="Time zone" hint="Days start and end at midnight in this time zone.">
+          <Field
+            label="Time zone"
+            hint="The campaign's days start and end at midnight in this time zone."
+          >
             {(props) => (
               <select
                 {...props}
@@ -437,9 +445,14 @@ function CampaignFormScreen({ campaign }: { campaign: CampaignDetail | undefined
               label="First day (optional)"
               error={errors['/validFrom']}
               hint={
-                window.validFrom === null
-                  ? 'Empty: valid at once.'
-                  : `Starts at ${formatInZone(new Date(window.validFrom), values.timeZone)}, which is ${window.validFrom}.`
+                window.validFrom === null ? (
+                  'Empty: valid at once.'
+                ) : (
+                  <span data-testid="valid-from-instant">
+                    Starts{' '}
+                    <ExactInstant instant={new Date(window.validFrom)} timeZone={values.timeZone} />
+                  </span>
+                )
               }
             >
               {(props) => (
@@ -461,10 +474,11 @@ function CampaignFormScreen({ campaign }: { campaign: CampaignDetail | undefined
                   'Empty: no end date.'
                 ) : (
                   <span data-testid="valid-until-instant">
-                    Valid through {formatLocalDate(values.validUntil)} in{' '}
-                    {values.timeZone.replaceAll('_', ' ')}: it ends at{' '}
-                    {formatInZone(new Date(window.validUntil), values.timeZone)}, which is{' '}
-                    {window.validUntil}.
+                    Ends{' '}
+                    <ExactInstant
+                      instant={lastSecondBefore(new Date(window.validUntil))}
+                      timeZone={values.timeZone}
+                    />
                   </span>
                 )
               }

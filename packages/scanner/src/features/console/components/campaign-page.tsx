@@ -6,9 +6,17 @@ import { NavLink, Outlet, useParams } from 'react-router';
 import { formatDiscount } from '../../../lib/format.ts';
 import { useCampaign, useStores, useUpdateCampaign } from '../api/campaigns.ts';
 import { formatValidity } from '../lib/display.ts';
+import { lastSecondBefore } from '../lib/zoned-dates.ts';
 import { CampaignBatches } from './batches.tsx';
 import { Dashboard } from './dashboard.tsx';
-import { ConfirmDialog, ErrorNotice, Loading, PageHeading, StatusBadge } from './ui.tsx';
+import {
+  ConfirmDialog,
+  ErrorNotice,
+  ExactInstant,
+  Loading,
+  PageHeading,
+  StatusBadge,
+} from './ui.tsx';
 
 const ACTIONS: Record<CampaignStatus, { to: CampaignStatus; label: string; explain: string }[]> = {
   active: [
@@ -83,9 +91,26 @@ export function CampaignLayout() {
               : ''}
           </dd>
         </div>
-        <div>
+        <div className="facts-wide">
           <dt>Valid</dt>
-          <dd>{formatValidity(data)}</dd>
+          <dd data-testid="campaign-validity">
+            {formatValidity(data, data.timeZone)}
+            <span className="muted"> · days in {data.timeZone.replaceAll('_', ' ')}</span>
+            {data.validFrom !== null && (
+              <span className="exact-instant">
+                Starts <ExactInstant instant={new Date(data.validFrom)} timeZone={data.timeZone} />
+              </span>
+            )}
+            {data.validUntil !== null && (
+              <span className="exact-instant">
+                Ends{' '}
+                <ExactInstant
+                  instant={lastSecondBefore(new Date(data.validUntil))}
+                  timeZone={data.timeZone}
+                />
+              </span>
+            )}
+          </dd>
         </div>
         <div>
           <dt>Stores</dt>

@@ -165,7 +165,7 @@ export function CampaignsList() {
                     <StatusBadge status={campaign.status} />
                   </td>
                   <td>{formatDiscount(campaign.discount)}</td>
-                  <td>{formatValidity(campaign)}</td>
+                  <td>{formatValidity(campaign, campaign.timeZone)}</td>
                   <td className="num">{formatCount(campaign.counts.issued)}</td>
                   <td className="num">{formatCount(campaign.counts.redeemed)}</td>
                   <td className="num">{formatRate(campaign.redemptionRate)}</td>

@@ -61,12 +61,16 @@ export function CouponsTable() {
           event.preventDefault();
         }}
       >
-        <Field label="Search by code" hint="The start of a code; dashes and case do not matter.">
+        <Field
+          label="Search by code"
+          hint="Finds codes that start with what you type; dashes and case do not matter."
+        >
           {(props) => (
             <input
               {...props}
               type="search"
               value={search}
+              placeholder="Code starts with…"
               maxLength={300}
               autoCapitalize="characters"
               onChange={(event) => {

@@ -1,7 +1,18 @@
 // Small pieces every console screen uses: the API's error, a labelled field, a confirmation
-// dialog, a page heading that sets the document title.
+// dialog, a page heading that sets the document title, an exact instant.
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { problemText } from '../api/problem.ts';
+import { exactParts } from '../lib/zoned-dates.ts';
+
+/** "31 Dec 2026, 23:59:59 Europe/Berlin = 2026-12-31T22:59:59Z", the UTC part never split. */
+export function ExactInstant({ instant, timeZone }: { instant: Date; timeZone: string }) {
+  const { local, utc } = exactParts(instant, timeZone);
+  return (
+    <>
+      {local} = <span className="utc-instant">{utc}</span>
+    </>
+  );
+}
 
 export function ErrorNotice({ error, title }: { error: unknown; title?: string }) {
   if (error === null || error === undefined) return null;

@@ -82,25 +82,38 @@ export function lastDayBefore(end: Date, timeZone: string): LocalDate {
   return localDateOf(new Date(end.getTime() - 1), timeZone);
 }
 
-/** "Thu, 31 Dec 2026, 23:59:59" in `timeZone`, for showing an exact instant to people. */
-export function formatInZone(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat(undefined, {
-    timeZone,
-    dateStyle: 'full',
-    timeStyle: 'long',
-  }).format(instant);
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const two = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * An instant on the campaign's clock and in UTC, to the second, the same in every browser
+ * language (no 12/31 against 31/12): "31 Dec 2026, 23:59:59 Europe/Berlin" and
+ * "2026-12-31T22:59:59Z".
+ */
+export function exactParts(instant: Date, timeZone: string): { local: string; utc: string } {
+  const p = parts(instant.getTime(), timeZone);
+  const utc = new Date(instant.getTime() - (instant.getTime() % 1000)).toISOString();
+  return {
+    local: `${String(p.day)} ${MONTHS[p.month - 1] ?? ''} ${String(p.year)}, ${two(p.hour)}:${two(p.minute)}:${two(p.second)} ${timeZone}`,
+    utc: utc.replace('.000Z', 'Z'),
+  };
+}
+
+/** The last whole second an exclusive end instant still covers (23:59:59 for a day's end). */
+export function lastSecondBefore(end: Date): Date {
+  return new Date(end.getTime() - 1000);
 }
 
 export function viewerTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
-/** Every zone the browser knows, the viewer's first. */
-export function timeZoneChoices(): string[] {
+/** Every zone the browser knows, `first` (the campaign's, else the viewer's) first. */
+export function timeZoneChoices(first: string = viewerTimeZone()): string[] {
   const zones =
     typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
   const viewer = viewerTimeZone();
-  return [viewer, ...zones.filter((zone) => zone !== viewer && zone !== 'UTC'), 'UTC'].filter(
+  return [first, viewer, ...zones.filter((zone) => zone !== 'UTC'), 'UTC'].filter(
     (zone, index, all) => all.indexOf(zone) === index,
   );
 }
