@@ -112,6 +112,22 @@ describe('date-times name real instants', () => {
   });
 });
 
+describe('ids that name nothing', () => {
+  it('a look-up judged for a store that does not exist is 400, not a foreign-key 500', async () => {
+    const { coupon } = await makeCoupon(t.db);
+    for (const client of [admin, marketer]) {
+      const problem = expectBadRequest(
+        await client.request(
+          'GET',
+          `/api/coupons/${coupon.code}?storeId=00000000-0000-4000-8000-000000000000`,
+        ),
+      );
+      expect(problem.errors?.[0]?.pointer).toBe('/querystring/storeId');
+    }
+    expect(await t.db.selectFrom('scans').where('coupon_id', '=', coupon.id).execute()).toEqual([]);
+  });
+});
+
 describe('cursors are checked before they reach the database', () => {
   const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   it.each([
