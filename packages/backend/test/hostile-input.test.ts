@@ -75,6 +75,20 @@ describe('numbers are finite and in range everywhere', () => {
     expect(problem.errors?.[0]?.pointer).toBe('/querystring/size');
   });
 
+  it.each([5e-324, 0.001, 12.345])(
+    'a percent discount of %s, which would round to another stored value, is refused with 422',
+    async (value) => {
+      const problem = expectBadRequest(
+        await marketer.request('POST', '/api/campaigns', {
+          name: 'Tiny',
+          discount: { type: 'percent', value },
+        }),
+        422,
+      );
+      expect(problem.errors?.[0]?.pointer).toBe('/body/discount/value');
+    },
+  );
+
   it('a discount value of 1e309 is refused', async () => {
     expectBadRequest(
       await marketer.request('POST', '/api/campaigns', {
