@@ -76,6 +76,8 @@ export interface Config {
     /** First retry delay of a failed batch job; doubles each time. */
     retryDelaySeconds: number;
   };
+  /** Live feeds (GET /api/stats/stream) one user may hold open at once, per process. */
+  streamsPerUser: number;
   /** Built scanner app to serve at `/`, if any. */
   staticDir: string | null;
   /**
@@ -251,6 +253,7 @@ export function loadConfig(
       heartbeatSeconds: 30,
       retryDelaySeconds: 5,
     },
+    streamsPerUser: integer('STATS_STREAMS_PER_USER', 5, 1, 1000),
     staticDir,
     metrics: { token: metricsToken, port: metricsPort === 0 ? null : metricsPort },
     timeouts: {
