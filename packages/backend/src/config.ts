@@ -76,6 +76,8 @@ export interface Config {
     /** First retry delay of a failed batch job; doubles each time. */
     retryDelaySeconds: number;
   };
+  /** A CSV export whose reader takes nothing for this long is ended (its transaction too). */
+  exportStallSeconds: number;
   /** Live feeds (GET /api/stats/stream) one user may hold open at once, per process. */
   streamsPerUser: number;
   /** Built scanner app to serve at `/`, if any. */
@@ -253,6 +255,7 @@ export function loadConfig(
       heartbeatSeconds: 30,
       retryDelaySeconds: 5,
     },
+    exportStallSeconds: integer('EXPORT_STALL_SECONDS', 10, 1, 3600),
     streamsPerUser: integer('STATS_STREAMS_PER_USER', 5, 1, 1000),
     staticDir,
     metrics: { token: metricsToken, port: metricsPort === 0 ? null : metricsPort },

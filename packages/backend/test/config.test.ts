@@ -57,6 +57,7 @@ describe('loadConfig', () => {
         heartbeatSeconds: 30,
         retryDelaySeconds: 5,
       },
+      exportStallSeconds: 10,
       streamsPerUser: 5,
       staticDir: null,
       publicOrigins: ['https://localhost:5173', 'https://127.0.0.1:5173'],
