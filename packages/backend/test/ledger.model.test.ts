@@ -1,5 +1,5 @@
 // A model-checked ledger: fast-check generates random rounds of issue, redeem, retry (the same
-// Idempotency-Key), key reuse, look-up, reverse, void, pause, resume and expire, sends each round's
+// Idempotency-Key, later or while the first request runs), key reuse, look-up, reverse, void, pause, resume and expire, sends each round's
 // actions at once from several users over real HTTP, and checks that some order of them explains
 // every answer under a simple model (linearisability, by trying every order of a round). After
 // every round the database must agree with the model: each coupon's count equals the model's and
@@ -86,7 +86,7 @@ interface Model {
 type Target = { coupon: number } | 'unknown' | 'invalid';
 
 type Action =
-  | { kind: 'redeem'; actor: Redeemer; target: Target }
+  | { kind: 'redeem' | 'double'; actor: Redeemer; target: Target }
   | { kind: 'retry'; attempt: number }
   | { kind: 'reuseKey'; attempt: number; coupon: number }
   | { kind: 'lookup'; actor: Redeemer | 'marketer'; target: Target }
@@ -97,7 +97,14 @@ type Action =
 
 /** An action with its indexes resolved against the model at the start of its round. */
 type Resolved =
-  | { kind: 'redeem'; actor: Redeemer; code: string; coupon: number | null; key: string }
+  | {
+      /** double: the same request twice at once, with one key (a retry while the first runs) */
+      kind: 'redeem' | 'double';
+      actor: Redeemer;
+      code: string;
+      coupon: number | null;
+      key: string;
+    }
   | { kind: 'retry'; attempt: ModelAttempt }
   | { kind: 'reuseKey'; attempt: ModelAttempt; code: string }
   | { kind: 'lookup'; actor: Redeemer | 'marketer'; code: string; coupon: number | null }
@@ -128,6 +135,8 @@ function refusal(model: Model, coupon: ModelCoupon, store: StoreKey | null): str
 
 interface Observed {
   response: ApiResponse;
+  /** for double: the other answer */
+  twin?: ApiResponse;
   /** for issue: the new coupons */
   issued?: { id: string; code: string }[];
 }
@@ -147,6 +156,19 @@ function step(model: Model, action: Resolved, seen: Observed): string | null {
       : `expected ${wanted}${code === undefined ? '' : ` ${code}`}, got ${status} ${JSON.stringify(body)}`;
 
   switch (action.kind) {
+    case 'double': {
+      // exactly one of the two ran; the other replayed its answer (or found it still running)
+      const { twin } = seen;
+      if (twin === undefined) return 'no twin';
+      const replayed = [seen.response, twin].filter(
+        (r) => r.headers['idempotent-replayed'] === 'true',
+      ).length;
+      const inProgress = codeOf(twin) === 'idempotency_request_in_progress';
+      if (!inProgress && replayed !== 1) return `${replayed} of the two answers replayed`;
+      if (!inProgress && JSON.stringify(twin.body) !== JSON.stringify(seen.response.body))
+        return 'the twin answers differ';
+      return step(model, { ...action, kind: 'redeem' }, { response: seen.response });
+    }
     case 'redeem': {
       const by = loginOf(action.actor);
       const store = storeOf(action.actor);
@@ -332,7 +354,8 @@ function resolve(model: Model, action: Action): Resolved | null {
     return coupon === undefined ? null : { code: coupon.code, coupon: index };
   };
   switch (action.kind) {
-    case 'redeem': {
+    case 'redeem':
+    case 'double': {
       const resolved = target(action.target);
       if (resolved === null) return null;
       return { ...action, ...resolved, key: randomBytes(12).toString('hex') };
@@ -369,13 +392,21 @@ function resolve(model: Model, action: Action): Resolved | null {
 async function perform(model: Model, action: Resolved): Promise<Observed> {
   switch (action.kind) {
     case 'redeem':
-      return {
-        response: await clients[loginOf(action.actor)].redeem(
+    case 'double': {
+      const send = () =>
+        clients[loginOf(action.actor)].redeem(
           action.code,
           action.key,
           loginOf(action.actor) === 'admin' ? { storeId: storeIds[storeOf(action.actor)] } : {},
-        ),
-      };
+        );
+      if (action.kind === 'redeem') return { response: await send() };
+      const [first, second] = await Promise.all([send(), send()]);
+      // the one that ran is the answer; the replay (or the in-progress refusal) its twin
+      const ranFirst =
+        first.headers['idempotent-replayed'] !== 'true' &&
+        codeOf(first) !== 'idempotency_request_in_progress';
+      return ranFirst ? { response: first, twin: second } : { response: second, twin: first };
+    }
     case 'retry':
     case 'reuseKey': {
       const { attempt } = action;
@@ -549,6 +580,10 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant('redeem' as const), actor: redeemer, target }),
   },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('retry' as const), attempt: index }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('double' as const), actor: redeemer, target }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({ kind: fc.constant('reuseKey' as const), attempt: index, coupon: index }),
