@@ -51,10 +51,6 @@ it('redemptions.csv neutralises formulas in campaign, store and staff names and 
   }
   // every value is quoted: no field of the raw text starts with anything but a double quote
   expect(csv.text).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
-  const records = parse<string[]>(csv.text, { raw: true, info: true, from_line: 2 }) as unknown as {
-    raw: string;
-  }[];
-  for (const { raw } of records) expect(raw.startsWith('"'), raw).toBe(true);
   expect(csv.text.slice(csv.text.indexOf('\n') + 1)).not.toMatch(/(^|,)[^",\n]/m);
 });
 
