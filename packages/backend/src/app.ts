@@ -131,12 +131,27 @@ export async function buildApp({
   return app;
 }
 
-/** The built scanner at `/`; the not-found handler answers client-side routes with index.html. */
+/**
+ * The built scanner at `/`, without its source maps; the not-found handler answers client-side
+ * routes with index.html.
+ */
 async function serveScanner(app: FastifyInstance, root: string): Promise<void> {
   if (!fs.existsSync(path.join(root, 'index.html'))) {
     throw new Error(
       `STATIC_DIR ${root} has no index.html: build the scanner first (pnpm --filter @couponscan/scanner build)`,
     );
   }
-  await app.register(fastifyStatic, { root, wildcard: false, index: ['index.html'] });
+  await app.register(fastifyStatic, {
+    root,
+    wildcard: false,
+    index: ['index.html'],
+    // Source maps would hand anyone the app's source: never served, whatever the build left behind
+    // (the not-found handler answers them 404).
+    globIgnore: ['**/*.map'],
+    allowedPath: (pathName) => !isSourceMap(pathName),
+  });
+}
+
+function isSourceMap(pathName: string): boolean {
+  return /\.map$/i.test(pathName);
 }

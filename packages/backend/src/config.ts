@@ -82,6 +82,10 @@ export interface Config {
    * session. Not in the environment: tests shorten it.
    */
   liveFeedHeartbeatSeconds: number;
+  /** A CSV export whose reader takes nothing for this long is ended (its transaction too). */
+  exportStallSeconds: number;
+  /** Live feeds (GET /api/stats/stream) one user may hold open at once, per process. */
+  streamsPerUser: number;
   /** Built scanner app to serve at `/`, if any. */
   /** Webhook deliveries (modules/webhooks). Timings other than the timeout are not in the environment. */
   webhooks: {
@@ -286,6 +290,8 @@ export function loadConfig(
       dispatchLoopSeconds: 55,
     },
     liveFeedHeartbeatSeconds: STREAM_HEARTBEAT_SECONDS,
+    exportStallSeconds: integer('EXPORT_STALL_SECONDS', 10, 1, 3600),
+    streamsPerUser: integer('STATS_STREAMS_PER_USER', 5, 1, 1000),
     staticDir,
     metrics: { token: metricsToken, port: metricsPort === 0 ? null : metricsPort },
     timeouts: {

@@ -10,6 +10,7 @@ import {
   type DatabaseServer,
 } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { loggerOptions } from './lib/logging.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { DEMO_PASSWORD, DEMO_USERS, ensureFirstAdmin, seedDemo } from './db/seed.ts';
 
@@ -91,10 +92,7 @@ async function main(): Promise<void> {
       config,
       db,
       bulkDb,
-      logger: {
-        level: config.logLevel,
-        redact: ['req.headers.cookie', 'req.headers.authorization'],
-      },
+      logger: loggerOptions(config.logLevel),
     });
     // pg-boss: its schema, the queues, the workers and the scheduled clean-ups; unfinished jobs
     // of a previous run are retried

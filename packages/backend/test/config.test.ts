@@ -65,6 +65,8 @@ describe('loadConfig', () => {
         dispatchLoopSeconds: 55,
       },
       liveFeedHeartbeatSeconds: 15,
+      exportStallSeconds: 10,
+      streamsPerUser: 5,
       staticDir: null,
       publicOrigins: ['https://localhost:5173', 'https://127.0.0.1:5173'],
       metrics: { token: null, port: null },

@@ -75,6 +75,20 @@ describe('numbers are finite and in range everywhere', () => {
     expect(problem.errors?.[0]?.pointer).toBe('/querystring/size');
   });
 
+  it.each([5e-324, 0.001, 12.345])(
+    'a percent discount of %s, which would round to another stored value, is refused with 422',
+    async (value) => {
+      const problem = expectBadRequest(
+        await marketer.request('POST', '/api/campaigns', {
+          name: 'Tiny',
+          discount: { type: 'percent', value },
+        }),
+        422,
+      );
+      expect(problem.errors?.[0]?.pointer).toBe('/body/discount/value');
+    },
+  );
+
   it('a discount value of 1e309 is refused', async () => {
     expectBadRequest(
       await marketer.request('POST', '/api/campaigns', {
@@ -109,6 +123,22 @@ describe('date-times name real instants', () => {
     expect(isValidDateTime('2024-02-29T12:00:00.123456+02:00')).toBe(true);
     expect(isValidDateTime('9999-12-31T23:59:59Z')).toBe(true);
     expect(isValidDateTime('2023-02-29T12:00:00Z')).toBe(false);
+  });
+});
+
+describe('ids that name nothing', () => {
+  it('a look-up judged for a store that does not exist is 400, not a foreign-key 500', async () => {
+    const { coupon } = await makeCoupon(t.db);
+    for (const client of [admin, marketer]) {
+      const problem = expectBadRequest(
+        await client.request(
+          'GET',
+          `/api/coupons/${coupon.code}?storeId=00000000-0000-4000-8000-000000000000`,
+        ),
+      );
+      expect(problem.errors?.[0]?.pointer).toBe('/querystring/storeId');
+    }
+    expect(await t.db.selectFrom('scans').where('coupon_id', '=', coupon.id).execute()).toEqual([]);
   });
 });
 

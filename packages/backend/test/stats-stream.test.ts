@@ -1,5 +1,6 @@
 // The live feed: GET /api/stats/stream over real HTTP, fed by the NOTIFY each instance sends after
 // a ledger row's transaction has committed, with its `ping` heartbeats.
+import { PROBLEM_CONTENT_TYPE } from '@couponscan/shared/errors';
 import type { RedemptionSuccess } from '@couponscan/shared/redemptions';
 import type { LedgerEvent } from '@couponscan/shared/stats';
 import { randomUUID } from 'node:crypto';
@@ -357,3 +358,45 @@ class RolledBack extends Error {
     super('rolled back on purpose');
   }
 }
+
+describe('a cap on open streams per user', () => {
+  it('a user holds at most STATS_STREAMS_PER_USER streams: one more is 429 problem+json until one closes', async () => {
+    const capped = await createTestApp({ config: { streamsPerUser: 2 }, database: t.database });
+    const opened: EventStream[] = [];
+    try {
+      const url = await listen(capped.app);
+      const client = await loggedIn(url, (await makeUser(t.db, 'marketer')).email);
+      const other = await loggedIn(url, (await makeUser(t.db, 'admin')).email);
+      const open = async (cookie: string) => {
+        const { response, stream } = await EventStream.open(url, '/api/stats/stream', cookie);
+        if (response.status === 200) opened.push(stream);
+        else stream.close();
+        return response;
+      };
+
+      // four at once: exactly two get through, however the requests interleave
+      const answers = await Promise.all([1, 2, 3, 4].map(() => open(client.cookie)));
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 429, 429]);
+      const refused = await fetch(`${url}/api/stats/stream`, {
+        headers: { cookie: client.cookie },
+      });
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('content-type')).toContain(PROBLEM_CONTENT_TYPE);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await refused.json()).toMatchObject({ status: 429, code: 'rate_limited' });
+
+      // another user is not affected
+      expect((await open(other.cookie)).status).toBe(200);
+
+      // once one of the user's streams closes, the server counts it out and a new one opens
+      opened.shift()?.close();
+      const deadline = Date.now() + 10_000;
+      let status = 0;
+      while (status !== 200 && Date.now() < deadline) status = (await open(client.cookie)).status;
+      expect(status).toBe(200);
+    } finally {
+      for (const stream of opened) stream.close();
+      await capped.close();
+    }
+  });
+});

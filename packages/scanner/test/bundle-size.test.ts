@@ -85,6 +85,16 @@ describe('first load of a staff phone', () => {
     expect(total).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_BYTES);
   });
 
+  it('points to no source map (the maps stay on disk, unserved)', async () => {
+    const files = Object.values(manifest).map((chunk) => chunk.file);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      expect(await readFile(path.join(outDir, file), 'utf8'), file).not.toContain(
+        'sourceMappingURL',
+      );
+    }
+  });
+
   it('does not include the console', () => {
     const files = filesLoadedWith('index.html');
     filesLoadedWith(SCAN_PAGE, files);

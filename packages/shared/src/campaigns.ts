@@ -11,8 +11,9 @@ export const DISCOUNT_TYPES = ['percent', 'fixed_amount', 'free_item'] as const;
 export type DiscountType = (typeof DISCOUNT_TYPES)[number];
 
 /**
- * percent: `value` 0–100; fixed_amount: `value` in major units (e.g. 5.5) with an ISO 4217
- * `currency`; free_item: `description` names the item. `description` is shown to staff.
+ * percent: `value` above 0 and at most 100; fixed_amount: `value` in major units (e.g. 5.5) with
+ * an ISO 4217 `currency`; both with at most two decimals. free_item: `description` names the item.
+ * `description` is shown to staff.
  */
 export const DiscountSchema = Type.Object(
   {

@@ -1,6 +1,6 @@
 // Builds the real app on a real database for a test file; `listen` gives real HTTP.
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.ts';
+import { buildApp, type AppOptions } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { BULK_POOL, createDatabase, type Database } from '../../src/db/database.ts';
 import { recordAnswers } from './answers.ts';
@@ -45,7 +45,13 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  options: { config?: TestConfigOverrides; database?: TestDatabase; poolSize?: number } = {},
+  options: {
+    config?: TestConfigOverrides;
+    database?: TestDatabase;
+    poolSize?: number;
+    /** The app's logger (none by default). */
+    logger?: AppOptions['logger'];
+  } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase(options.poolSize ?? 20));
   const config = testConfig(options.config);
@@ -55,7 +61,12 @@ export async function createTestApp(
     config.database,
     BULK_POOL,
   );
-  const app = await buildApp({ config, db: database.db, bulkDb });
+  const app = await buildApp({
+    config,
+    db: database.db,
+    bulkDb,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
   recordAnswers(app);
   await app.ready();
   // the queue's schema and queues; its workers start only in the tests that want them

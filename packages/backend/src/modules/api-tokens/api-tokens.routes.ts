@@ -67,7 +67,7 @@ const apiTokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         response: {
           200: ok(ApiTokenSchema, 'The revoked token (also when it was revoked already)'),
-          ...problemResponses(400, ...SIGNED_IN, 404),
+          ...problemResponses(400, ...SIGNED_IN, 404, 413, 415),
         },
       },
     },

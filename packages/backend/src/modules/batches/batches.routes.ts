@@ -124,7 +124,8 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         response: {
           200: ok(BatchSchema, 'The cancelled batch'),
-          ...problemResponses(400, ...SIGNED_IN, 404, 409),
+          // no body is read, but one that is too large or of an unknown type is refused first
+          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415),
         },
       },
     },

@@ -53,6 +53,9 @@ function discountColumns(
         pointer: '/body/discount/value',
         message: 'must be a percentage above 0 and at most 100',
       });
+    // stored as numeric(14, 2): 0.001 or 5e-324 would round to 0, which the database refuses
+    else if (Number(value.toFixed(2)) !== value)
+      errors.push({ pointer: '/body/discount/value', message: 'has at most two decimals' });
     if (currency !== null)
       errors.push({
         pointer: '/body/discount/currency',

@@ -13,6 +13,7 @@ import { toDiscount } from '../campaigns/campaigns.mapper.ts';
 import { findCampaign } from '../campaigns/campaigns.repository.ts';
 import { toEarlierRedemption } from '../redemptions/redemptions.mapper.ts';
 import { campaignStoreNames, standingRedemptions } from '../redemptions/redemptions.repository.ts';
+import { existingStoreIds } from '../stores/stores.repository.ts';
 import { toCoupon } from './coupons.mapper.ts';
 import {
   findCouponForRedemption,
@@ -109,6 +110,16 @@ export async function previewCoupon(
     throw new HttpProblem(403, 'forbidden', 'Staff see coupons only for their own store.');
   }
   const judgedStore = user.role === 'staff' ? user.storeId : (storeId ?? null);
+  // the look-up's scan names the store: an unknown one is the caller's mistake, not a foreign-key error
+  if (
+    user.role !== 'staff' &&
+    storeId !== undefined &&
+    !(await existingStoreIds(db, [storeId])).has(storeId)
+  ) {
+    throw new HttpProblem(400, 'validation_failed', 'There is no such store.', {}, [
+      { pointer: '/querystring/storeId', message: 'names no store' },
+    ]);
+  }
   // An invalid code is looked up too (it can match nothing: imports refuse such codes), so a
   // guess that is malformed and one that is merely unknown cost the same work and leave the
   // same audit row; neither answer tells anything about which codes exist (issue 10).

@@ -11,6 +11,8 @@ import { exportCouponsCsv, exportRedemptionsCsv } from './exports.service.ts';
 
 const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const marketers = app.authorize(['marketer', 'admin']);
+  // a download that stops reading gives its transaction and bulk-pool connection back
+  const stall = { stallMs: app.config.exportStallSeconds * 1000 };
 
   app.get(
     '/api/campaigns/:id/coupons.csv',
@@ -32,6 +34,7 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         app.bulkDb,
         request.params.id,
         request.query,
+        stall,
       );
       return reply
         .type(CSV_CONTENT_TYPE)
@@ -55,7 +58,7 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { filename, csv } = await exportRedemptionsCsv(app.bulkDb, request.query);
+      const { filename, csv } = await exportRedemptionsCsv(app.bulkDb, request.query, stall);
       return reply
         .type(CSV_CONTENT_TYPE)
         .header('content-disposition', `attachment; filename="${filename}"`)

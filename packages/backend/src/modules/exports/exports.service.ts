@@ -2,7 +2,7 @@
 import type { CouponsCsvQuery, RedemptionsCsvQuery } from '@couponscan/shared/exports';
 import type { Readable } from 'node:stream';
 import type { Database } from '../../db/database.ts';
-import { copyQueryToCsv } from '../../lib/copy-csv.ts';
+import { copyQueryToCsv, type CopyOptions } from '../../lib/copy-csv.ts';
 import { HttpProblem } from '../../plugins/errors.ts';
 import { findCampaign } from '../campaigns/campaigns.repository.ts';
 import { selectCouponsCsv, selectRedemptionsCsv } from './exports.repository.ts';
@@ -11,16 +11,22 @@ export async function exportCouponsCsv(
   db: Database,
   campaignId: string,
   query: CouponsCsvQuery,
+  options: CopyOptions = {},
 ): Promise<{ filename: string; csv: Readable }> {
   if ((await findCampaign(db, campaignId)) === undefined)
     throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
-  const csv = await copyQueryToCsv(db, selectCouponsCsv(db, campaignId, query.status).compile());
+  const csv = await copyQueryToCsv(
+    db,
+    selectCouponsCsv(db, campaignId, query.status).compile(),
+    options,
+  );
   return { filename: `coupons-${campaignId}${query.status ? `-${query.status}` : ''}.csv`, csv };
 }
 
 export async function exportRedemptionsCsv(
   db: Database,
   query: RedemptionsCsvQuery,
+  options: CopyOptions = {},
 ): Promise<{ filename: string; csv: Readable }> {
   const compiled = selectRedemptionsCsv(db, {
     ...(query.campaignId === undefined ? {} : { campaignId: query.campaignId }),
@@ -29,5 +35,5 @@ export async function exportRedemptionsCsv(
     ...(query.from === undefined ? {} : { from: new Date(query.from) }),
     ...(query.to === undefined ? {} : { to: new Date(query.to) }),
   }).compile();
-  return { filename: 'redemptions.csv', csv: await copyQueryToCsv(db, compiled) };
+  return { filename: 'redemptions.csv', csv: await copyQueryToCsv(db, compiled, options) };
 }

@@ -39,6 +39,8 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   const streams = new Set<ServerResponse>();
   const heartbeatSeconds = app.config.liveFeedHeartbeatSeconds;
+  /** Open streams per user id, for the per-user cap (STATS_STREAMS_PER_USER). */
+  const openStreams = new Map<string, number>();
 
   app.get(
     '/api/stats/overview',
@@ -87,18 +89,45 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
             'text/event-stream',
             'Server-sent events: `ready`, `ledger`, `resync`, and a `ping` event every `heartbeatSeconds` (sent in `ready`), so a client that hears nothing for two heartbeats knows the stream is dead',
           ),
-          ...problemResponses(400, ...SIGNED_IN, 404, 503),
+          ...problemResponses(400, ...SIGNED_IN, 404, 429, 503),
         },
       },
     },
     async (request, reply) => {
-      const campaignId = request.query.campaignId ?? null;
-      if (campaignId !== null && !(await campaignExists(app.db, campaignId))) {
-        throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
+      const user = currentUser(request);
+      // Each stream holds a socket and a subscription for as long as it is open: a user (or a
+      // stolen session) cannot open them without bound. Counted per process, from here on, so
+      // that simultaneous requests cannot all pass the check.
+      const open = openStreams.get(user.id) ?? 0;
+      if (open >= app.config.streamsPerUser) {
+        void reply.header('retry-after', String(heartbeatSeconds));
+        throw new HttpProblem(
+          429,
+          'rate_limited',
+          `At most ${app.config.streamsPerUser} live feeds per user are open at once; close one (another tab or device) first.`,
+        );
       }
-      const { sessionId, apiTokenId } = currentUser(request);
-      // Wait for LISTEN, so that whatever commits after `ready` is announced on this stream.
-      await listener.whenListening(5_000);
+      openStreams.set(user.id, open + 1);
+      let counted = true;
+      const uncount = () => {
+        if (!counted) return;
+        counted = false;
+        const left = (openStreams.get(user.id) ?? 1) - 1;
+        if (left <= 0) openStreams.delete(user.id);
+        else openStreams.set(user.id, left);
+      };
+      const campaignId = request.query.campaignId ?? null;
+      try {
+        if (campaignId !== null && !(await campaignExists(app.db, campaignId))) {
+          throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
+        }
+        // Wait for LISTEN, so that whatever commits after `ready` is announced on this stream.
+        await listener.whenListening(5_000);
+      } catch (error) {
+        uncount();
+        throw error;
+      }
+      const { sessionId, apiTokenId } = user;
 
       reply.hijack();
       const res = reply.raw;
@@ -149,6 +178,7 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         clearInterval(heartbeat);
         unsubscribe();
         streams.delete(res);
+        uncount();
         res.end();
       }
       res.on('close', end);

@@ -112,7 +112,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         response: {
           200: ok(WebhookEndpointWithSecretSchema, 'The endpoint, with its new secret'),
-          ...problemResponses(400, ...SIGNED_IN, 404),
+          ...problemResponses(400, ...SIGNED_IN, 404, 413, 415),
         },
       },
     },
@@ -129,7 +129,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         response: {
           204: noContent('Deleted'),
-          ...problemResponses(400, ...SIGNED_IN, 404),
+          ...problemResponses(400, ...SIGNED_IN, 404, 413, 415),
         },
       },
     },
@@ -167,7 +167,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: WebhookDeliveryParamsSchema,
         response: {
           202: ok(WebhookDeliverySchema, 'The new delivery, queued'),
-          ...problemResponses(400, ...SIGNED_IN, 404, 409),
+          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415),
         },
       },
     },
