@@ -1,11 +1,9 @@
 // All Kysely for campaigns and the stores they are valid in.
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB } from '../../db/database.ts';
+import { sql } from 'kysely';
+import type { Database } from '../../db/database.ts';
 import { olderThan, type Position } from '../../lib/pagination.ts';
 
-type Executor = Kysely<DB> | Transaction<DB>;
-
-export function selectCampaigns(db: Executor) {
+export function selectCampaigns(db: Database) {
   return db
     .selectFrom('campaigns')
     .selectAll('campaigns')
@@ -25,13 +23,13 @@ export type CampaignRow = Awaited<
   ReturnType<ReturnType<typeof selectCampaigns>['executeTakeFirstOrThrow']>
 >;
 
-export function findCampaign(db: Executor, id: string): Promise<CampaignRow | undefined> {
+export function findCampaign(db: Database, id: string): Promise<CampaignRow | undefined> {
   return selectCampaigns(db).where('campaigns.id', '=', id).executeTakeFirst();
 }
 
 /** Campaigns with their coupon counts, newest first; `nameContains` ignores case. */
 export function listCampaigns(
-  db: Executor,
+  db: Database,
   filter: { status?: 'active' | 'paused' | 'archived'; nameContains?: string },
   after: Position | null,
   limit: number,
@@ -77,7 +75,7 @@ export interface CampaignValues {
 }
 
 export async function insertCampaign(
-  db: Executor,
+  db: Database,
   values: CampaignValues & { max_redemptions_per_coupon: number; created_by: string },
 ): Promise<string> {
   const row = await db
@@ -89,7 +87,7 @@ export async function insertCampaign(
 }
 
 export async function updateCampaign(
-  db: Executor,
+  db: Database,
   id: string,
   values: Partial<CampaignValues> & { status?: 'active' | 'paused' | 'archived' },
 ): Promise<void> {
@@ -100,12 +98,12 @@ export async function updateCampaign(
     .execute();
 }
 
-export function lockCampaign(db: Executor, id: string) {
+export function lockCampaign(db: Database, id: string) {
   return db.selectFrom('campaigns').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
 export async function replaceCampaignStores(
-  db: Executor,
+  db: Database,
   campaignId: string,
   storeIds: readonly string[],
 ): Promise<void> {
@@ -118,7 +116,7 @@ export async function replaceCampaignStores(
   }
 }
 
-export function countCoupons(db: Executor, campaignId: string) {
+export function countCoupons(db: Database, campaignId: string) {
   return db
     .selectFrom('coupons')
     .where('campaign_id', '=', campaignId)

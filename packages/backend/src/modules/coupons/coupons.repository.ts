@@ -1,17 +1,15 @@
 // All Kysely for coupons.
 import type { RefusalOutcome } from '@couponscan/shared/errors';
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB } from '../../db/database.ts';
+import { sql } from 'kysely';
+import type { Database } from '../../db/database.ts';
 import { olderThan, type Position } from '../../lib/pagination.ts';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 /**
  * Inserts the codes that are free, in one statement; returns the rows inserted. A code that
  * exists already is skipped (the unique index decides), so the caller can draw new ones.
  */
 export function insertCouponsSkippingTaken(
-  db: Executor,
+  db: Database,
   campaignId: string,
   maxRedemptions: number,
   codes: readonly string[],
@@ -38,7 +36,7 @@ export function insertCouponsSkippingTaken(
 export type CouponStatusFilter = 'active' | 'redeemed' | 'voided';
 
 export function listCampaignCoupons(
-  db: Executor,
+  db: Database,
   campaignId: string,
   status: CouponStatusFilter | undefined,
   after: Position | null,
@@ -80,7 +78,7 @@ export function listCampaignCoupons(
  * rules in redemption_refusal(): the redemption itself judges by the same function). A null
  * `storeId` judges without a store (a marketer's preview).
  */
-export function findCouponForRedemption(db: Executor, code: string, storeId: string | null) {
+export function findCouponForRedemption(db: Database, code: string, storeId: string | null) {
   return db
     .selectFrom('coupons')
     .innerJoin('campaigns', 'campaigns.id', 'coupons.campaign_id')
@@ -135,7 +133,7 @@ export type CouponForRedemption = Awaited<
   ReturnType<ReturnType<typeof findCouponForRedemption>['executeTakeFirstOrThrow']>
 >;
 
-export function lockCouponById(db: Executor, couponId: string) {
+export function lockCouponById(db: Database, couponId: string) {
   return db
     .selectFrom('coupons')
     .selectAll()
@@ -144,7 +142,7 @@ export function lockCouponById(db: Executor, couponId: string) {
     .executeTakeFirst();
 }
 
-export function voidCouponRow(db: Executor, couponId: string, reason: string, userId: string) {
+export function voidCouponRow(db: Database, couponId: string, reason: string, userId: string) {
   return db
     .updateTable('coupons')
     .set({ voided_at: sql<Date>`clock_timestamp()`, void_reason: reason, voided_by: userId })
@@ -156,7 +154,7 @@ export function voidCouponRow(db: Executor, couponId: string, reason: string, us
 
 /** The audit row of a code look-up (GET /api/coupons/:code). */
 export async function insertLookupScan(
-  db: Executor,
+  db: Database,
   scan: {
     couponId: string | null;
     code: string;
