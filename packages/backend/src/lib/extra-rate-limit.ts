@@ -4,7 +4,7 @@
 // IP, or per IP and email and per IP alone (issue 10: brute force).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import '@fastify/rate-limit';
-import { HttpProblem } from '../plugins/errors.ts';
+import { HttpProblem } from './http-problem.ts';
 
 export function extraRateLimit(
   app: FastifyInstance,

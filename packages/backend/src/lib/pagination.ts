@@ -4,7 +4,7 @@
 // the cursor is the fallback when that row is gone.
 import type { Page } from '@couponscan/shared/common';
 import { sql, type RawBuilder } from 'kysely';
-import { HttpProblem } from '../plugins/errors.ts';
+import { HttpProblem } from './http-problem.ts';
 import { isValidDateTime } from '../plugins/validation.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

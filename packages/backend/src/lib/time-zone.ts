@@ -1,6 +1,6 @@
 // IANA time zones from requests: the schema checks the shape, this checks the zone exists.
 import { isTimeZone } from '@couponscan/shared/common';
-import { HttpProblem } from '../plugins/errors.ts';
+import { HttpProblem } from './http-problem.ts';
 
 /** The zone, or 400 validation_failed pointing at `pointer` (e.g. `/querystring/tz`). */
 export function requireTimeZone(name: string, pointer: string): string {

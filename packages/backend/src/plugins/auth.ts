@@ -12,7 +12,7 @@ import fp from 'fastify-plugin';
 import { poolOf } from '../db/database.ts';
 import { authenticate, type AuthUser } from '../modules/auth/auth.service.ts';
 import { SessionCache } from '../modules/auth/session-cache.ts';
-import { HttpProblem } from './errors.ts';
+import { HttpProblem } from '../lib/http-problem.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { PROBLEM_CONTENT_TYPE, type ErrorCode } from '@couponscan/shared/errors';
 import { problemResponse, type ProblemResponse } from '../lib/responses.ts';
-import { HttpProblem } from './errors.ts';
+import { HttpProblem } from '../lib/http-problem.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

@@ -17,7 +17,7 @@ import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { formatCouponCode, parsePrefix, RANDOM_LENGTH } from '@couponscan/shared/code';
 import type { Database } from '../../db/database.ts';
 import { transaction } from '../../db/transaction.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { toDiscount } from '../campaigns/campaigns.mapper.ts';
 import { findCampaign } from '../campaigns/campaigns.repository.ts';

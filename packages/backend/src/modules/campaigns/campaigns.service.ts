@@ -13,7 +13,7 @@ import type { FieldError } from '@couponscan/shared/errors';
 import type { Database } from '../../db/database.ts';
 import { transaction } from '../../db/transaction.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 import { existingStoreIds } from '../stores/stores.repository.ts';
 import { toCampaign } from './campaigns.mapper.ts';
 import {

@@ -5,7 +5,7 @@ import { ImportResultSchema } from '@couponscan/shared/imports';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ok, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { currentUser } from '../../plugins/auth.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 import { importCoupons } from './imports.service.ts';
 
 const importsRoutes: FastifyPluginAsyncTypebox = async (app) => {

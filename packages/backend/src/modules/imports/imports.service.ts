@@ -19,7 +19,7 @@ import {
 } from '@couponscan/shared/imports';
 import { CsvError, parse } from 'csv-parse';
 import type { Database } from '../../db/database.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { toBatch } from '../batches/batches.mapper.ts';
 import { insertBatch, markBatchSucceeded } from '../batches/batches.repository.ts';

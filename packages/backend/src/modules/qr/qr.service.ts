@@ -7,7 +7,7 @@ import type { QrQuery } from '@couponscan/shared/qr';
 import QRCode from 'qrcode';
 import type { Database } from '../../db/database.ts';
 import { parseCodeOrThrow } from '../../lib/coupon-code.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 import { couponExists } from './qr.repository.ts';
 
 async function knownCode(db: Database, raw: string): Promise<string> {

@@ -19,7 +19,7 @@ import { authenticate } from '../auth/auth.service.ts';
 import { LedgerListener, type FeedMessage } from './ledger-listener.ts';
 import { statsOverview, suspiciousActivity } from './stats.service.ts';
 import { campaignExists } from './stats.repository.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 
 const DASHBOARD_ROLES: readonly Role[] = ['marketer', 'admin'];
 /** A stream whose client reads slower than this many bytes pile up is dropped. */

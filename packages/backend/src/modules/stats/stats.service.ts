@@ -14,7 +14,7 @@ import {
 } from '@couponscan/shared/stats';
 import type { Database } from '../../db/database.ts';
 import { requireTimeZone } from '../../lib/time-zone.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 import {
   campaignExists,
   couponTotals,

@@ -5,7 +5,7 @@ import type { CreateUserBody, UpdateUserBody } from '@couponscan/shared/users';
 import type { Database } from '../../db/database.ts';
 import { transaction } from '../../db/transaction.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 import { revokeUserSessions } from '../auth/auth.repository.ts';
 import { hashPassword } from '../auth/password.ts';
 import { existingStoreIds } from '../stores/stores.repository.ts';
