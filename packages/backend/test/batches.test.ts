@@ -472,13 +472,13 @@ describe('what is refused', () => {
     expect(listed.body.items.map((b) => b.id)).toEqual([created.body.id]);
   });
 
-  it('a count of 0 or above 1,000,000 is refused with 400 validation_failed', async () => {
+  it('a count of 0 or above 1,000,000 is refused with 422 validation_failed', async () => {
     const campaign = await makeCampaign(t.db);
     for (const count of [0, 1_000_001, 2.5]) {
       const response = await marketer.request('POST', `/api/campaigns/${campaign.id}/batches`, {
         count,
       });
-      expect(response.status).toBe(400);
+      expect(response.status).toBe(422);
       expect(response.body).toMatchObject({
         code: 'validation_failed',
         errors: [expect.objectContaining({ pointer: '/body/count' })],

@@ -53,13 +53,13 @@ describe('stores', () => {
     });
   });
 
-  it('refuses an unknown time zone with 400 validation_failed at /body/timeZone', async () => {
+  it('refuses an unknown time zone with 422 validation_failed at /body/timeZone', async () => {
     const response = await admin.request('POST', '/api/stores', {
       code: 'tz-2',
       name: 'Nowhere',
       timeZone: 'Europe/Atlantis',
     });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body).toMatchObject({
       code: 'validation_failed',
       errors: [{ pointer: '/body/timeZone' }],
@@ -147,7 +147,7 @@ describe("a campaign's coupons", () => {
     expect(response.status).toBe(200);
     expect(response.body.items.map((c) => c.id)).toEqual([wanted.id]);
     const bad = await marketer.request('GET', `/api/campaigns/${campaign.id}/coupons?q=%24%24`);
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422);
     expect(bad.body).toMatchObject({ errors: [{ pointer: '/querystring/q' }] });
   });
 });
@@ -217,6 +217,6 @@ describe('GET /api/batches', () => {
     );
     expect(all.body.items).toHaveLength(3);
     const bad = await marketer.request('GET', '/api/batches?status=sleeping');
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422);
   });
 });

@@ -1,4 +1,4 @@
-// Issue 10, the hostile review: input that used to end in 500 (or worse) is a 400 problem+json
+// The hostile review: input that used to end in 500 (or worse) is a 4xx problem+json
 // everywhere, because the rules live in the validation layer rather than in each route.
 import { PROBLEM_CONTENT_TYPE, type Problem } from '@couponscan/shared/errors';
 import net from 'node:net';
@@ -29,7 +29,7 @@ afterAll(() => t.close());
 
 function expectBadRequest(
   response: { status: number; headers: Record<string, string>; body: unknown },
-  status = 400,
+  status = 422,
 ): Problem {
   expect(response.status, JSON.stringify(response.body)).toBe(status);
   expect(response.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE);
@@ -40,7 +40,7 @@ const LISTS = ['/api/stores', '/api/users', '/api/campaigns', '/api/redemptions'
 
 describe('numbers are finite and in range everywhere', () => {
   it.each(['1e309', 'Infinity', '-Infinity', '1e400', 'NaN'])(
-    'a count of "%s" on coupons and batches is refused with 400',
+    'a count of "%s" on coupons and batches is refused with 422',
     async (count) => {
       const campaign = await makeCampaign(t.db);
       for (const path of ['coupons', 'batches']) {
@@ -58,7 +58,7 @@ describe('numbers are finite and in range everywhere', () => {
   );
 
   it.each(['1e309', 'Infinity', '-1e309'])(
-    '?limit=%s on every list is refused with 400',
+    '?limit=%s on every list is refused with 422',
     async (limit) => {
       for (const list of LISTS) {
         const problem = expectBadRequest(await admin.request('GET', `${list}?limit=${limit}`));
@@ -67,7 +67,7 @@ describe('numbers are finite and in range everywhere', () => {
     },
   );
 
-  it('qr.png?size=1e309 is refused with 400', async () => {
+  it('qr.png?size=1e309 is refused with 422', async () => {
     const { coupon } = await makeCoupon(t.db);
     const problem = expectBadRequest(
       await marketer.request('GET', `/api/coupons/${coupon.code}/qr.png?size=1e309`),
@@ -92,7 +92,7 @@ describe('date-times name real instants', () => {
     '0000-01-01T00:00:00Z',
     '2026-13-01T00:00:00Z',
     '2026-01-01T24:00:00Z',
-  ])('%s is refused in a body and in a query with 400', async (date) => {
+  ])('%s is refused in a body and in a query with 422', async (date) => {
     expectBadRequest(
       await marketer.request('POST', '/api/campaigns', {
         name: 'Leap',
@@ -123,7 +123,7 @@ describe('cursors are checked before they reach the database', () => {
     ['an id of dashes', ['2026-01-01T00:00:00.000Z', '------------------------------------']],
     ['an id that is not hex', ['2026-01-01T00:00:00.000Z', 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz']],
     ['a number for a time', [1e300, '00000000-0000-4000-8000-000000000000']],
-  ])('a cursor with %s is refused with 400 on every list', async (_name, value) => {
+  ])('a cursor with %s is refused with 422 on every list', async (_name, value) => {
     for (const list of LISTS) {
       const problem = expectBadRequest(
         await admin.request('GET', `${list}?cursor=${cursor(value)}`),
@@ -140,7 +140,7 @@ describe('NUL characters are refused in every text field', () => {
       url: '/api/auth/login',
       payload: { email: 'a\u0000@example.test', password: 'whatever-password' },
     });
-    expect(response.statusCode).toBe(400);
+    expect(response.statusCode).toBe(422);
     expect(response.json<Problem>().errors?.[0]).toEqual({
       pointer: '/body/email',
       message: 'must not contain NUL characters',
@@ -183,10 +183,11 @@ describe('NUL characters are refused in every text field', () => {
 });
 
 describe('framework errors are problem+json', () => {
-  it('a path with broken percent-encoding answers 400 problem+json', async () => {
+  it('a path with broken percent-encoding answers 400 malformed_request', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/api/coupons/%E0%A4%A' });
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE);
+    expect(response.json<Problem>().code).toBe('malformed_request');
   });
 
   it('a path parameter over the router’s limit answers problem+json', async () => {

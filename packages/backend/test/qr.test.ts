@@ -94,11 +94,11 @@ describe('GET /api/coupons/:code/qr.png', () => {
     });
   });
 
-  it('a size or margin out of range is 400 validation_failed, error correction below M too', async () => {
+  it('a size or margin out of range is 422 validation_failed, error correction below M too', async () => {
     const { coupon } = await makeCoupon(t.db);
     for (const query of ['size=10', 'size=5000', 'margin=40', 'ecc=L']) {
       const response = await image(marketer, `/api/coupons/${coupon.code}/qr.png?${query}`);
-      expect(response.status).toBe(400);
+      expect(response.status).toBe(422);
       expect(JSON.parse(response.text)).toMatchObject({ code: 'validation_failed' });
     }
   });

@@ -129,7 +129,7 @@ const SCREENS: [string, Answer, string][] = [
   ],
   [
     'not-checked',
-    (route, code) => route.fulfill(refusal('validation_failed', code, 400)),
+    (route, code) => route.fulfill(refusal('validation_failed', code, 422)),
     '[data-step="problem"]',
   ],
   ['not-confirmed', (route) => route.abort('connectionfailed'), '[data-step="unconfirmed"]'],

@@ -23,7 +23,9 @@ export const SCAN_OUTCOMES = [
 export type ScanOutcome = (typeof SCAN_OUTCOMES)[number];
 
 export const ERROR_CODES = [
-  // 400 / 422: the request itself is wrong
+  // 400: the request cannot be read (malformed HTTP, JSON or percent-encoding);
+  // 422: it does not match the schema or breaks a rule (`errors` points at what)
+  'malformed_request',
   'validation_failed',
   'invalid_code',
   'idempotency_key_required',

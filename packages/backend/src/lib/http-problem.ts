@@ -10,6 +10,7 @@ import {
 import type { FastifyReply } from 'fastify';
 
 const TITLES: Partial<Record<ErrorCode, string>> = {
+  malformed_request: 'The request cannot be read',
   validation_failed: 'The request is not valid',
   invalid_code: 'This is not a valid coupon code',
   unauthenticated: 'Please log in',

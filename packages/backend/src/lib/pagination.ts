@@ -39,7 +39,7 @@ export function decodeCursor(cursor: string | undefined): Position | null {
   } catch {
     // fall through
   }
-  throw new HttpProblem(400, 'validation_failed', 'cursor is not one this API gave out', {}, [
+  throw new HttpProblem(422, 'validation_failed', 'cursor is not one this API gave out', {}, [
     { pointer: '/querystring/cursor', message: 'is not a valid cursor' },
   ]);
 }

@@ -34,13 +34,13 @@ function validationErrors(error: FastifyError): FieldError[] {
   });
 }
 
-/** The router's own errors (a path with broken percent-encoding): 400 problem+json. */
+/** The router's own errors (a path with broken percent-encoding): 400 malformed_request. */
 export function answerFrameworkError(
   error: FastifyError,
   _request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  void sendProblem(reply, problemBody(400, 'validation_failed', error.message));
+  void sendProblem(reply, problemBody(400, 'malformed_request', error.message));
 }
 
 /**
@@ -54,7 +54,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   const body = JSON.stringify(
     tooLarge
       ? problemBody(431, 'header_too_large', 'The request headers are too large.')
-      : problemBody(400, 'validation_failed', 'The request is not valid HTTP.'),
+      : problemBody(400, 'malformed_request', 'The request is not valid HTTP.'),
   );
   socket.end(
     `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
@@ -97,7 +97,7 @@ export default fp(
           );
         }
         const detail = errors.map((e) => `${e.pointer} ${e.message}`).join('; ');
-        return sendProblem(reply, problemBody(400, 'validation_failed', detail, {}, errors));
+        return sendProblem(reply, problemBody(422, 'validation_failed', detail, {}, errors));
       }
       const status = error.statusCode ?? 500;
       if (status === 429) {
@@ -113,7 +113,7 @@ export default fp(
       }
       if (status >= 400 && status < 500) {
         // Fastify's own client errors: malformed JSON, empty body with a JSON content type …
-        return sendProblem(reply, problemBody(400, 'validation_failed', error.message));
+        return sendProblem(reply, problemBody(400, 'malformed_request', error.message));
       }
       // The last line behind the schemas: a value PostgreSQL refuses as data (class 22: NUL in
       // text 22021, out-of-range times 22008, bad numbers 22003, bad uuids 22P02) is the
@@ -123,7 +123,7 @@ export default fp(
         request.log.warn({ sqlState }, 'the database refused a value the schemas let through');
         return sendProblem(
           reply,
-          problemBody(400, 'validation_failed', 'A value in the request is not valid.'),
+          problemBody(422, 'validation_failed', 'A value in the request is not valid.'),
         );
       }
       const failure = databaseFailure(error);

@@ -1,7 +1,7 @@
-// Rules every route's input obeys, whatever its schema says (issue 10, hostile review): numbers
+// Rules every route's input obeys, whatever its schema says: numbers
 // are finite, texts carry no NUL character (PostgreSQL refuses them: SQLSTATE 22021), and a
 // date-time is one PostgreSQL and JavaScript both read as the same instant. They live in Ajv, so
-// a route added tomorrow gets them without asking, and the answer is the usual 400 with pointers.
+// a route added tomorrow gets them without asking, and the answer is the usual 422 validation_failed with pointers.
 import type { FastifyServerOptions } from 'fastify';
 
 type AjvServerOptions = NonNullable<FastifyServerOptions['ajv']>;

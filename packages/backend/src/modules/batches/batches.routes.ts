@@ -40,7 +40,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           201: ok(BatchSchema, 'Issued within the request', LOCATION_HEADERS),
           202: ok(BatchSchema, 'Queued: poll the Location for progress', LOCATION_HEADERS),
-          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415, {
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 409, 413, 415, {
             422: ['validation_failed', 'code_space_too_small'],
           }),
         },
@@ -72,7 +72,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         response: {
           200: ok(Type.Object({ items: Type.Array(BatchSchema) }), 'The batches'),
-          ...problemResponses(400, ...SIGNED_IN, 404),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404),
         },
       },
     },
@@ -89,7 +89,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: ListBatchesQuerySchema,
         response: {
           200: ok(PageSchema(BatchListItemSchema), 'One page of batches'),
-          ...problemResponses(400, ...SIGNED_IN),
+          ...problemResponses(400, 422, ...SIGNED_IN),
         },
       },
     },
@@ -106,7 +106,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         response: {
           200: ok(BatchSchema, 'The batch'),
-          ...problemResponses(400, ...SIGNED_IN, 404),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404),
         },
       },
     },
@@ -123,7 +123,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         response: {
           200: ok(BatchSchema, 'The cancelled batch'),
-          ...problemResponses(400, ...SIGNED_IN, 404, 409),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 409),
         },
       },
     },
@@ -141,7 +141,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: SheetQuerySchema,
         response: {
           200: file('application/pdf', 'The sheet, streamed', ATTACHMENT_HEADERS),
-          ...problemResponses(400, ...SIGNED_IN, 404, 409, {
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 409, {
             422: ['sheet_too_large', 'validation_failed'],
           }),
         },

@@ -91,7 +91,7 @@ export function codeSearchPrefixes(q: string | undefined): string[] {
   const compact = compactCode(q.trim());
   if (compact === '') return [];
   if (!/^[0-9A-Z]+$/.test(compact)) {
-    throw new HttpProblem(400, 'validation_failed', 'a code has only letters and digits', {}, [
+    throw new HttpProblem(422, 'validation_failed', 'a code has only letters and digits', {}, [
       { pointer: '/querystring/q', message: 'may hold only letters, digits, spaces and dashes' },
     ]);
   }

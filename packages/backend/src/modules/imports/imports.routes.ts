@@ -30,7 +30,7 @@ const importsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
         response: {
           201: ok(ImportResultSchema, 'Imported: the batch that holds the codes'),
-          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415, {
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 409, 413, 415, {
             422: ['import_invalid', 'code_space_too_small'],
           }),
         },

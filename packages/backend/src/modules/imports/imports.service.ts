@@ -186,7 +186,7 @@ export async function importCoupons(
     });
   } catch (error) {
     if (upload.aborted && !(error instanceof HttpProblem) && !(error instanceof CsvError)) {
-      throw new HttpProblem(400, 'validation_failed', 'The upload ended before the file did.');
+      throw new HttpProblem(400, 'malformed_request', 'The upload ended before the file did.');
     }
     if (error instanceof CsvError) {
       throw invalid(`The file is not valid CSV: ${error.message}`, {

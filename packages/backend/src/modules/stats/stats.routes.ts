@@ -51,7 +51,7 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: StatsOverviewQuerySchema,
         response: {
           200: ok(StatsOverviewSchema, 'The figures'),
-          ...problemResponses(400, ...SIGNED_IN, 404),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404),
         },
       },
     },
@@ -68,7 +68,7 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: SuspiciousQuerySchema,
         response: {
           200: ok(SuspiciousActivitySchema, 'What looks suspicious'),
-          ...problemResponses(400, ...SIGNED_IN, 404),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404),
         },
       },
     },
@@ -88,7 +88,7 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
             'text/event-stream',
             'Server-sent events: `ready`, `ledger`, `resync`; `: ping` heartbeats',
           ),
-          ...problemResponses(400, ...SIGNED_IN, 404, 503),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 503),
         },
       },
     },
