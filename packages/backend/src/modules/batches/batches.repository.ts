@@ -1,4 +1,4 @@
-// All Kysely for batches and the coupons they issue.
+// All Kysely for batches (the coupons they issue are inserted by coupons.repository.ts).
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { olderThan, type Position } from '../../lib/pagination.ts';
@@ -121,44 +121,6 @@ export function markBatchQueued(db: Database, id: string) {
     .where('id', '=', id)
     .where('status', '=', 'running')
     .executeTakeFirst();
-}
-
-/**
- * Inserts the codes that are free in one statement (INSERT … SELECT FROM unnest) and returns how
- * many: a code that exists already, or twice in `codes`, is skipped by the unique index, and the
- * caller draws again. `ids` (time-ordered, one per code) become the coupons' ids.
- */
-export async function insertBatchCodes(
-  db: Database,
-  batch: { id: string; campaignId: string; maxRedemptions: number },
-  codes: readonly string[],
-  ids: readonly string[],
-): Promise<number> {
-  if (ids.length !== codes.length) throw new Error('one id per code');
-  const result = await db
-    .insertInto('coupons')
-    .columns(['id', 'campaign_id', 'code', 'max_redemptions', 'batch_id'])
-    .expression(
-      db
-        .selectFrom(
-          sql<{
-            id: string;
-            code: string;
-          }>`(select unnest(${sql.val(ids)}::uuid[]) as id, unnest(${sql.val(codes)}::text[]) as code)`.as(
-            'drawn',
-          ),
-        )
-        .select([
-          'drawn.id',
-          sql.val(batch.campaignId).as('campaign_id'),
-          'drawn.code',
-          sql.val(batch.maxRedemptions).as('max_redemptions'),
-          sql.val(batch.id).as('batch_id'),
-        ]),
-    )
-    .onConflict((oc) => oc.column('code').doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0n);
 }
 
 /** The planner's estimate of how many coupons exist: an O(1) upper bound for the guess rule. */

@@ -21,6 +21,7 @@ import { HttpProblem } from '../../lib/http-problem.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { toDiscount } from '../campaigns/campaigns.mapper.ts';
 import { findCampaign } from '../campaigns/campaigns.repository.ts';
+import { campaignOpenForIssuing } from '../campaigns/campaigns.service.ts';
 import {
   JobCancelled,
   JobFailed,
@@ -78,14 +79,6 @@ export function assertCodeSpace(count: number, existing: number, randomLength = 
   }
 }
 
-async function campaignForIssuing(db: Database, campaignId: string) {
-  const campaign = await findCampaign(db, campaignId);
-  if (campaign === undefined) throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
-  if (campaign.status === 'archived')
-    throw new HttpProblem(409, 'conflict', 'This campaign has ended; it issues no more coupons.');
-  return campaign;
-}
-
 /**
  * `db` for the quick part (checks, and the queued batch with its job); `pools.bulk` for issuing
  * a small batch within the request, which is bulk work.
@@ -99,7 +92,9 @@ export async function createBatch(
   options: IssuingOptions = {},
 ): Promise<{ batch: Batch; completed: boolean }> {
   const prefix = prefixOrThrow(body.prefix);
-  const campaign = await campaignForIssuing(db, campaignId);
+  // judged first outside the transactions below (a missing campaign is 404, not a code-space
+  // refusal), and again inside each, on the row locked until the batch commits
+  const campaign = await campaignOpenForIssuing(db, campaignId);
   assertCodeSpace(body.count, await estimateCouponCount(db));
   const values = {
     campaign_id: campaign.id,
@@ -112,6 +107,7 @@ export async function createBatch(
   const { bulk, jobs } = pools;
   if (body.count <= BATCH_INLINE_MAX_COUNT) {
     const row = await transaction(bulk, async (trx) => {
+      await campaignOpenForIssuing(trx, campaign.id);
       const batch = await insertBatch(trx, { ...values, status: 'running' });
       await insertBatchCoupons(
         trx,
@@ -132,6 +128,7 @@ export async function createBatch(
   }
 
   const row = await transaction(db, async (trx) => {
+    await campaignOpenForIssuing(trx, campaign.id);
     const batch = await insertBatch(trx, { ...values, status: 'queued' });
     await jobs.send(trx, 'issue_batch', { batchId: batch.id } satisfies IssueBatchData);
     return batch;

@@ -98,6 +98,17 @@ export async function updateCampaign(
     .execute();
 }
 
+/**
+ * The campaign, locked FOR SHARE until the transaction ends: issuers share it, a change to the
+ * campaign (which locks it FOR UPDATE) waits for them.
+ */
+export function shareLockCampaign(db: Database, id: string): Promise<CampaignRow | undefined> {
+  return selectCampaigns(db)
+    .where('campaigns.id', '=', id)
+    .forShare('campaigns')
+    .executeTakeFirst();
+}
+
 export function lockCampaign(db: Database, id: string) {
   return db.selectFrom('campaigns').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }

@@ -4,33 +4,48 @@ import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { olderThan, type Position } from '../../lib/pagination.ts';
 
+/** Where new coupons go: their campaign, its redemption limit, and the batch that issues them. */
+export interface CouponTarget {
+  campaignId: string;
+  maxRedemptions: number;
+  batchId: string | null;
+}
+
 /**
- * Inserts the codes that are free, in one statement; returns the rows inserted. A code that
- * exists already is skipped (the unique index decides), so the caller can draw new ones.
+ * The one coupon insert, for in-request issuing and batches alike: the codes that are free, in
+ * one statement (INSERT … SELECT FROM unnest). A code that exists already, or twice in `codes`,
+ * is skipped by the unique index, so the caller draws again. `ids` (time-ordered, one per code)
+ * become the coupons' ids. Returned unexecuted: `.returningAll()` for the rows, or the count.
  */
-export function insertCouponsSkippingTaken(
+export function insertCodesSkippingTaken(
   db: Database,
-  campaignId: string,
-  maxRedemptions: number,
+  target: CouponTarget,
   codes: readonly string[],
+  ids: readonly string[],
 ) {
+  if (ids.length !== codes.length) throw new Error('one id per code');
   return db
     .insertInto('coupons')
-    .columns(['campaign_id', 'code', 'max_redemptions'])
+    .columns(['id', 'campaign_id', 'code', 'max_redemptions', 'batch_id'])
     .expression(
       db
         .selectFrom(
-          sql<{ code: string }>`(select unnest(${sql.val(codes)}::text[]) as code)`.as('new'),
+          sql<{
+            id: string;
+            code: string;
+          }>`(select unnest(${sql.val(ids)}::uuid[]) as id, unnest(${sql.val(codes)}::text[]) as code)`.as(
+            'drawn',
+          ),
         )
         .select([
-          sql.val(campaignId).as('campaign_id'),
-          'new.code',
-          sql.val(maxRedemptions).as('max_redemptions'),
+          'drawn.id',
+          sql.val(target.campaignId).as('campaign_id'),
+          'drawn.code',
+          sql.val(target.maxRedemptions).as('max_redemptions'),
+          sql.val(target.batchId).as('batch_id'),
         ]),
     )
-    .onConflict((oc) => oc.column('code').doNothing())
-    .returningAll()
-    .execute();
+    .onConflict((oc) => oc.column('code').doNothing());
 }
 
 export type CouponStatusFilter = 'active' | 'redeemed' | 'voided';

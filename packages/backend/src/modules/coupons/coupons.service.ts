@@ -8,15 +8,17 @@ import { transaction } from '../../db/transaction.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { invalidCodeDetail, parseCodeOrThrow } from '../../lib/coupon-code.ts';
 import { HttpProblem } from '../../lib/http-problem.ts';
+import { uuidv7Drawer } from '../../lib/uuidv7.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { toDiscount } from '../campaigns/campaigns.mapper.ts';
 import { findCampaign } from '../campaigns/campaigns.repository.ts';
+import { campaignOpenForIssuing } from '../campaigns/campaigns.service.ts';
 import { toEarlierRedemption } from '../redemptions/redemptions.mapper.ts';
 import { campaignStoreNames, standingRedemptions } from '../redemptions/redemptions.repository.ts';
 import { toCoupon } from './coupons.mapper.ts';
 import {
   findCouponForRedemption,
-  insertCouponsSkippingTaken,
+  insertCodesSkippingTaken,
   insertLookupScan,
   listCampaignCoupons,
   lockCouponById,
@@ -39,27 +41,25 @@ export async function issueCouponsInTransaction(
   count: number,
   drawCode: () => string = generateCouponCode,
 ): Promise<Coupon[]> {
-  {
-    const campaign = await findCampaign(trx, campaignId);
-    if (campaign === undefined)
-      throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
-    if (campaign.status === 'archived')
-      throw new HttpProblem(409, 'conflict', 'This campaign has ended; it issues no more coupons.');
-    const issued: Coupon[] = [];
-    for (let attempt = 0; issued.length < count; attempt++) {
-      if (attempt > 20) throw new Error('could not draw free codes: is the random source broken?');
-      const codes = new Set<string>();
-      while (codes.size < count - issued.length) codes.add(drawCode());
-      const rows = await insertCouponsSkippingTaken(
-        trx,
-        campaignId,
-        campaign.max_redemptions_per_coupon,
-        [...codes],
-      );
-      issued.push(...rows.map(toCoupon));
-    }
-    return issued;
+  const campaign = await campaignOpenForIssuing(trx, campaignId);
+  const target = { campaignId, maxRedemptions: campaign.max_redemptions_per_coupon, batchId: null };
+  const drawId = uuidv7Drawer();
+  const issued: Coupon[] = [];
+  for (let attempt = 0; issued.length < count; attempt++) {
+    if (attempt > 20) throw new Error('could not draw free codes: is the random source broken?');
+    const codes = new Set<string>();
+    while (codes.size < count - issued.length) codes.add(drawCode());
+    const rows = await insertCodesSkippingTaken(
+      trx,
+      target,
+      [...codes],
+      [...codes].map(() => drawId()),
+    )
+      .returningAll()
+      .execute();
+    issued.push(...rows.map(toCoupon));
   }
+  return issued;
 }
 
 export async function listCoupons(

@@ -23,7 +23,7 @@ import { HttpProblem } from '../../lib/http-problem.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { toBatch } from '../batches/batches.mapper.ts';
 import { insertBatch, markBatchSucceeded } from '../batches/batches.repository.ts';
-import { findCampaign } from '../campaigns/campaigns.repository.ts';
+import { campaignOpenForIssuing } from '../campaigns/campaigns.service.ts';
 import {
   createImportStaging,
   findImportProblems,
@@ -94,10 +94,9 @@ export async function importCoupons(
   campaignId: string,
   file: Readable,
 ): Promise<Batch> {
-  const campaign = await findCampaign(db, campaignId);
-  if (campaign === undefined) throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
-  if (campaign.status === 'archived')
-    throw new HttpProblem(409, 'conflict', 'This campaign has ended; it issues no more coupons.');
+  // judged before the upload is read, and again, locked, just before the coupons are inserted
+  // (not for the whole upload: a slow one would hold up every change to the campaign)
+  const campaign = await campaignOpenForIssuing(db, campaignId);
 
   const upload = { aborted: false };
   const space = new ImportedCodeSpace();
@@ -167,6 +166,7 @@ export async function importCoupons(
       }
 
       space.assertLargeEnough(count);
+      await campaignOpenForIssuing(trx, campaign.id);
       const batch = await insertBatch(trx, {
         campaign_id: campaign.id,
         source: 'imported',
