@@ -1,0 +1,1 @@
+select "id", "role", "store_id" from "users" where "id" = $1 for update
