@@ -23,6 +23,11 @@ import { toDiscount } from '../campaigns/campaigns.mapper.ts';
 import { findCampaign } from '../campaigns/campaigns.repository.ts';
 import { campaignOpenForIssuing } from '../campaigns/campaigns.service.ts';
 import {
+  batchCodeBefore,
+  estimateCouponCount,
+  listBatchCoupons,
+} from '../coupons/coupons.repository.ts';
+import {
   JobCancelled,
   JobFailed,
   throwIfStopped,
@@ -34,10 +39,7 @@ import { insertBatchCoupons, type IssuingOptions } from './batch-issuing.ts';
 import { COUPONS_PER_PAGE, renderSheet, type SheetCoupon } from './batch-sheet.ts';
 import { toBatch } from './batches.mapper.ts';
 import {
-  batchCodeBefore,
-  estimateCouponCount,
   findBatch,
-  listBatchCoupons,
   insertBatch,
   listAllBatches,
   listCampaignBatches,

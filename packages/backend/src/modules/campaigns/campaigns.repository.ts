@@ -127,15 +127,19 @@ export async function replaceCampaignStores(
   }
 }
 
-export function countCoupons(db: Database, campaignId: string) {
-  return db
-    .selectFrom('coupons')
-    .where('campaign_id', '=', campaignId)
-    .select([
-      sql<number>`count(*)::int`.as('issued'),
-      sql<number>`(count(*) filter (where voided_at is not null))::int`.as('voided'),
-      sql<number>`(count(*) filter (where redemption_count > 0))::int`.as('redeemed'),
-      sql<number>`coalesce(sum(redemption_count), 0)::int`.as('redemptions'),
-    ])
-    .executeTakeFirstOrThrow();
+export async function campaignExists(db: Database, id: string): Promise<boolean> {
+  const row = await db.selectFrom('campaigns').select('id').where('id', '=', id).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The names of the stores a campaign is limited to (a `wrong_store` refusal names them). */
+export async function campaignStoreNames(db: Database, campaignId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('campaign_stores')
+    .innerJoin('stores', 'stores.id', 'campaign_stores.store_id')
+    .select('stores.name')
+    .where('campaign_stores.campaign_id', '=', campaignId)
+    .orderBy('stores.name')
+    .execute();
+  return rows.map((row) => row.name);
 }

@@ -14,10 +14,10 @@ import type { Database } from '../../db/database.ts';
 import { transaction } from '../../db/transaction.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { HttpProblem } from '../../lib/http-problem.ts';
+import { countCoupons } from '../coupons/coupons.repository.ts';
 import { existingStoreIds } from '../stores/stores.repository.ts';
 import { toCampaign } from './campaigns.mapper.ts';
 import {
-  countCoupons,
   findCampaign,
   insertCampaign,
   listCampaigns,

@@ -167,28 +167,59 @@ export function voidCouponRow(db: Database, couponId: string, reason: string, us
     .executeTakeFirst();
 }
 
-/** The audit row of a code look-up (GET /api/coupons/:code). */
-export async function insertLookupScan(
-  db: Database,
-  scan: {
-    couponId: string | null;
-    code: string;
-    outcome: string;
-    storeId: string | null;
-    userId: string;
-  },
-): Promise<string> {
-  const row = await db
-    .insertInto('scans')
-    .values({
-      kind: 'lookup',
-      coupon_id: scan.couponId,
-      code: scan.code.slice(0, 300),
-      outcome: scan.outcome,
-      store_id: scan.storeId,
-      user_id: scan.userId,
-    })
-    .returning('id')
+export function couponExists(db: Database, code: string) {
+  return db.selectFrom('coupons').select('id').where('code', '=', code).executeTakeFirst();
+}
+
+export function countCoupons(db: Database, campaignId: string) {
+  return db
+    .selectFrom('coupons')
+    .where('campaign_id', '=', campaignId)
+    .select([
+      sql<number>`count(*)::int`.as('issued'),
+      sql<number>`(count(*) filter (where voided_at is not null))::int`.as('voided'),
+      sql<number>`(count(*) filter (where redemption_count > 0))::int`.as('redeemed'),
+      sql<number>`coalesce(sum(redemption_count), 0)::int`.as('redemptions'),
+    ])
     .executeTakeFirstOrThrow();
-  return row.id;
+}
+
+/** The planner's estimate of how many coupons exist: an O(1) upper bound for the guess rule. */
+export async function estimateCouponCount(db: Database): Promise<number> {
+  const row = await db
+    .selectFrom(sql<{ reltuples: number }>`pg_class`.as('c'))
+    .select(sql<number>`greatest(reltuples, 0)::float8`.as('estimate'))
+    .where(sql`oid`, '=', sql`'coupons'::regclass`)
+    .executeTakeFirst();
+  return row?.estimate ?? 0;
+}
+
+/** One slice of a batch's coupons in code order, for the printable sheet. */
+export function listBatchCoupons(db: Database, batchId: string, afterCode: string, limit: number) {
+  return db
+    .selectFrom('coupons')
+    .select(['code'])
+    .where('batch_id', '=', batchId)
+    .where('code', '>', afterCode)
+    .orderBy('code')
+    .limit(limit)
+    .execute();
+}
+
+/** The code just before the `offset`-th coupon of the batch, in code order ('' for the first). */
+export async function batchCodeBefore(
+  db: Database,
+  batchId: string,
+  offset: number,
+): Promise<string | null> {
+  if (offset === 0) return '';
+  const row = await db
+    .selectFrom('coupons')
+    .select('code')
+    .where('batch_id', '=', batchId)
+    .orderBy('code')
+    .offset(offset - 1)
+    .limit(1)
+    .executeTakeFirst();
+  return row?.code ?? null;
 }

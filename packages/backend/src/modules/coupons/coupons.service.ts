@@ -11,15 +11,14 @@ import { HttpProblem } from '../../lib/http-problem.ts';
 import { uuidv7Drawer } from '../../lib/uuidv7.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { toDiscount } from '../campaigns/campaigns.mapper.ts';
-import { findCampaign } from '../campaigns/campaigns.repository.ts';
 import { campaignOpenForIssuing } from '../campaigns/campaigns.service.ts';
 import { toEarlierRedemption } from '../redemptions/redemptions.mapper.ts';
-import { campaignStoreNames, standingRedemptions } from '../redemptions/redemptions.repository.ts';
+import { campaignStoreNames, findCampaign } from '../campaigns/campaigns.repository.ts';
+import { insertLookupScan, standingRedemptions } from '../redemptions/redemptions.repository.ts';
 import { toCoupon } from './coupons.mapper.ts';
 import {
   findCouponForRedemption,
   insertCodesSkippingTaken,
-  insertLookupScan,
   listCampaignCoupons,
   lockCouponById,
   voidCouponRow,

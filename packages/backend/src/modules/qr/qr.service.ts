@@ -8,7 +8,7 @@ import QRCode from 'qrcode';
 import type { Database } from '../../db/database.ts';
 import { parseCodeOrThrow } from '../../lib/coupon-code.ts';
 import { HttpProblem } from '../../lib/http-problem.ts';
-import { couponExists } from './qr.repository.ts';
+import { couponExists } from '../coupons/coupons.repository.ts';
 
 async function knownCode(db: Database, raw: string): Promise<string> {
   const code = parseCodeOrThrow(raw);

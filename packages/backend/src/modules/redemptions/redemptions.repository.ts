@@ -164,14 +164,28 @@ export function listLedger(
   return query.execute();
 }
 
-/** The names of the stores a campaign is limited to (issue 11: "Not for this store" names them). */
-export async function campaignStoreNames(db: Database, campaignId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('campaign_stores')
-    .innerJoin('stores', 'stores.id', 'campaign_stores.store_id')
-    .select('stores.name')
-    .where('campaign_stores.campaign_id', '=', campaignId)
-    .orderBy('stores.name')
-    .execute();
-  return rows.map((row) => row.name);
+/** The audit row of a code look-up (GET /api/coupons/:code). */
+export async function insertLookupScan(
+  db: Database,
+  scan: {
+    couponId: string | null;
+    code: string;
+    outcome: string;
+    storeId: string | null;
+    userId: string;
+  },
+): Promise<string> {
+  const row = await db
+    .insertInto('scans')
+    .values({
+      kind: 'lookup',
+      coupon_id: scan.couponId,
+      code: scan.code.slice(0, 300),
+      outcome: scan.outcome,
+      store_id: scan.storeId,
+      user_id: scan.userId,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
 }

@@ -18,7 +18,7 @@ import { currentUser } from '../../plugins/auth.ts';
 import { authenticate } from '../auth/auth.service.ts';
 import { LedgerListener, type FeedMessage } from './ledger-listener.ts';
 import { statsOverview, suspiciousActivity } from './stats.service.ts';
-import { campaignExists } from './stats.repository.ts';
+import { campaignExists } from '../campaigns/campaigns.repository.ts';
 import { HttpProblem } from '../../lib/http-problem.ts';
 
 const DASHBOARD_ROLES: readonly Role[] = ['marketer', 'admin'];

@@ -15,8 +15,8 @@ import {
 import type { Database } from '../../db/database.ts';
 import { requireTimeZone } from '../../lib/time-zone.ts';
 import { HttpProblem } from '../../lib/http-problem.ts';
+import { campaignExists } from '../campaigns/campaigns.repository.ts';
 import {
-  campaignExists,
   couponTotals,
   crossStoreReuse,
   failedScanBursts,
