@@ -1,4 +1,4 @@
-// Dashboard statistics benchmark (issue 7): BENCH_REDEMPTIONS (1,000,000) redemptions over 90
+// Dashboard statistics benchmark: BENCH_REDEMPTIONS (1,000,000) redemptions over 90
 // days in 10 stores and 20 campaigns, plus 10% refused scans, loaded with set-based SQL
 // (INSERT … SELECT generate_series) through the ledger's own triggers (the redemption count and
 // the campaign column are maintained as in production; only the live feed's NOTIFY is switched

@@ -1,4 +1,4 @@
-// Issuing batches (issue 4): small ones in the request, large ones as a job on pg-boss (issue 8);
+// Issuing batches: small ones in the request, large ones as a job on pg-boss;
 // all or nothing whatever happens to the job; codes distinct, valid and never guessable.
 import { spawn } from 'node:child_process';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// What the console's lists and administration screens need from the API (issue 7): stores with
+// What the console's lists and administration screens need from the API: stores with
 // time zones, campaign search with figures, coupon code search, ledger filters, batches at work.
 import type { BatchListItem } from '@couponscan/shared/batches';
 import type { CampaignListItem } from '@couponscan/shared/campaigns';

@@ -1,4 +1,4 @@
-// Issue 10: names and reasons staff control cannot become spreadsheet formulas in the exported
+// Names and reasons staff control cannot become spreadsheet formulas in the exported
 // CSV: fields beginning with =, +, -, @, tab or carriage return get a leading single quote (OWASP).
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';

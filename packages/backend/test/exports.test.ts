@@ -1,4 +1,4 @@
-// CSV exports (issue 4): streamed from PostgreSQL with a header row, RFC 4180 quoting and UTF-8,
+// CSV exports: streamed from PostgreSQL with a header row, RFC 4180 quoting and UTF-8,
 // and they round-trip through a CSV parser.
 import { once } from 'node:events';
 import { formatCouponCode } from '@couponscan/shared/code';

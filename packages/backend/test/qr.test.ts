@@ -1,4 +1,4 @@
-// QR images of coupons (issue 4): they decode back to the code, with the size, margin and error
+// QR images of coupons: they decode back to the code, with the size, margin and error
 // correction asked for, and only for coupons that exist.
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';

@@ -1,4 +1,4 @@
-// The session without a round trip of its own (issue 9): the redemption route takes the session
+// The session without a round trip of its own: the redemption route takes the session
 // from the process's cache, redeem_coupon() checks it again in the same statement, and every
 // instance drops a changed session at once through LISTEN/NOTIFY. Two app instances, one database.
 import { once } from 'node:events';

@@ -1,4 +1,4 @@
-// The marketers' dashboard (issue 7): figures overall and per campaign, suspicious activity, and
+// The marketers' dashboard: figures overall and per campaign, suspicious activity, and
 // the live feed's events. Every figure is aggregated in SQL by the backend.
 import { Type, type Static } from '@sinclair/typebox';
 import { IdSchema, TimeZoneSchema, TimestampSchema } from './common.ts';

@@ -58,7 +58,7 @@ const couponsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => listCoupons(app.db, request.params.id, request.query),
   );
 
-  // guessing codes: limited per user and per IP (issue 10); every look-up is a scan row too
+  // guessing codes: limited per user and per IP; every look-up is a scan row too
   const lookupsPerUser = extraRateLimit(app, {
     name: 'lookup-user',
     perMinute: app.config.rateLimit.lookupsPerMinute,

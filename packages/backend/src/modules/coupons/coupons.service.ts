@@ -110,7 +110,7 @@ export async function previewCoupon(
   const judgedStore = user.role === 'staff' ? user.storeId : (storeId ?? null);
   // An invalid code is looked up too (it can match nothing: imports refuse such codes), so a
   // guess that is malformed and one that is merely unknown cost the same work and leave the
-  // same audit row; neither answer tells anything about which codes exist (issue 10).
+  // same audit row; neither answer tells anything about which codes exist.
   const parsed = parseCouponCode(raw);
   const code = parsed.ok ? parsed.code : compactCode(raw).slice(0, 300);
   const coupon = await findCouponForRedemption(db, code, judgedStore).executeTakeFirst();

@@ -67,7 +67,7 @@ export function selectCouponsCsv(
 /**
  * Text staff control (names, reasons), made inert for spreadsheets: a field that begins with
  * =, +, -, @, tab or carriage return gets a leading single quote, as OWASP recommends
- * (https://owasp.org/www-community/attacks/CSV_Injection); issue 10.
+ * (https://owasp.org/www-community/attacks/CSV_Injection).
  */
 function csvText(column: string): RawBuilder<string | null> {
   const ref = sql.ref(column);

@@ -1,5 +1,5 @@
 // Importing existing codes from a CSV upload: streamed line by line into a staging table, checked
-// as a whole, and inserted only when every line is good (issue 4).
+// as a whole, and inserted only when every line is good.
 import { pipeline, type Readable } from 'node:stream';
 import type { Batch } from '@couponscan/shared/batches';
 import {
@@ -113,7 +113,7 @@ export async function importCoupons(
       });
       // pipeline, not pipe: an upload the client abandons half-way errors the parser, so the
       // loop below throws, the transaction rolls back and its connection goes back to the pool
-      // at once (with pipe the loop waited forever, idle in transaction; issue 10)
+      // at once (with pipe the loop waited forever, idle in transaction)
       pipeline(file, parser, (error) => {
         if (error !== null) upload.aborted = true;
       });

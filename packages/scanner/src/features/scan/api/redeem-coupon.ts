@@ -13,7 +13,7 @@ import type { RetryPolicy } from './retry-policy.ts';
 import { withRetries } from './retry.ts';
 
 // Written out, typed against the shared contract: importing the shared modules at run time would
-// pull TypeBox into the staff bundle (issue 11). A change there fails the type check here.
+// pull TypeBox into the staff bundle. A change there fails the type check here.
 const IDEMPOTENCY_KEY_HEADER: typeof SharedIdempotencyKeyHeader = 'idempotency-key';
 const REFUSED_OUTCOMES: Record<RefusedOutcome, true> = {
   already_redeemed: true,

@@ -1,5 +1,5 @@
 // Retrying a request whose answer may not have arrived, and the one classification of a failed
-// request that both the retry loop and the scan flow use (issue 12). Retrying is only safe for GETs
+// request that both the retry loop and the scan flow use. Retrying is only safe for GETs
 // and for requests that carry an Idempotency-Key: the server then answers a retry with what it did
 // the first time.
 import type { ErrorCode } from '@couponscan/shared/errors';

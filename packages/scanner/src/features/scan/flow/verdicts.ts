@@ -41,7 +41,7 @@ export type Verdict =
       /** The code never reached the server: it was read with a wrong check character. */
       readLocally: boolean;
     }
-  /** The code this device redeemed last, presented again (issue 11): not a refusal, a reminder. */
+  /** The code this device redeemed last, presented again: not a refusal, a reminder. */
   | {
       outcome: 'just_redeemed';
       displayCode: string;
