@@ -1,7 +1,7 @@
 // The dashboard's rules: which days a request covers in the viewer's time zone, the defaults of
 // suspicious activity, and mapping rows to the shared types.
 import { formatCouponCode } from '@couponscan/shared/code';
-import type { RefusedOutcome } from '@couponscan/shared/redemptions';
+import type { RefusedScanOutcome } from '@couponscan/shared/redemptions';
 import {
   STATS_DEFAULT_DAYS,
   STATS_LATEST_LIMIT,
@@ -117,7 +117,7 @@ export async function statsOverview(
       redemptions: row.redemptions,
     })),
     refusals: refusals.map((row) => ({
-      outcome: row.outcome as RefusedOutcome,
+      outcome: row.outcome as RefusedScanOutcome,
       count: row.count,
     })),
     latest: latest.map((row) => ({
