@@ -18,7 +18,7 @@ import redemptionsRoutes from './modules/redemptions/redemptions.routes.ts';
 import statsRoutes from './modules/stats/stats.routes.ts';
 import storesRoutes from './modules/stores/stores.routes.ts';
 import usersRoutes from './modules/users/users.routes.ts';
-import { issueBatchDeadJob, issueBatchJob } from './modules/batches/batches.service.ts';
+import { issueBatchDeadJob, issueBatchJob } from './modules/batches/batches.jobs.ts';
 import {
   purgeExpiredIdempotencyKeysJob,
   purgeExpiredSessionsJob,

@@ -7,11 +7,8 @@ import { parseCouponCode, RANDOM_LENGTH } from '@couponscan/shared/code';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { codeDrawer } from '../src/modules/batches/batch-issuing.ts';
 import type { IssuingOptions } from '../src/modules/batches/batch-issuing.ts';
-import {
-  assertCodeSpace,
-  createBatch,
-  issueBatchJob,
-} from '../src/modules/batches/batches.service.ts';
+import { issueBatchJob } from '../src/modules/batches/batches.jobs.ts';
+import { assertCodeSpace, createBatch } from '../src/modules/batches/batches.service.ts';
 import type { AuthUser } from '../src/modules/auth/auth.service.ts';
 import { toUser } from '../src/modules/users/users.mapper.ts';
 import { createTestApp, type TestApp } from './helpers/app.ts';

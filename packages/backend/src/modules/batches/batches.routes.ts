@@ -18,8 +18,8 @@ import {
   getBatch,
   listBatches,
   listBatchesAcrossCampaigns,
-  printBatchSheet,
 } from './batches.service.ts';
+import { printBatchSheet } from './batch-printing.ts';
 
 const LOCATION_HEADERS = {
   location: Type.String({ description: 'The batch: /api/batches/{id}' }),
