@@ -11,7 +11,7 @@
 //   row, never from one misread frame.
 import type { CouponPreview } from '@couponscan/shared/coupons';
 import type { RedeemResult } from '../api/redeem-coupon.ts';
-import type { RequestFailure } from '../api/retry.ts';
+import type { RequestFailure } from '../../../lib/request-failure.ts';
 import type { ScanMode } from '../hooks/use-device-settings.ts';
 import { readScannedText } from './scanned-text.ts';
 import {
