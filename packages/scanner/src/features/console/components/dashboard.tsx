@@ -13,7 +13,7 @@ import {
 } from '../api/stats.ts';
 import { formatInstant, formatLocalDate, formatShortLocalDate } from '../lib/display.ts';
 import { viewerTimeZone } from '../lib/zoned-dates.ts';
-import { ErrorNotice, formatCount, formatRate, Loading, PageHeading } from './ui.tsx';
+import { DataTable, ErrorNotice, formatCount, formatRate, Loading, PageHeading } from './ui.tsx';
 
 const BarChart = lazy(() => import('./bar-chart.tsx'));
 
@@ -198,39 +198,35 @@ function Latest({ overview, showCampaign }: { overview: StatsOverview; showCampa
       {overview.latest.length === 0 ? (
         <p className="muted">Nothing redeemed yet.</p>
       ) : (
-        <div className="table-scroll" role="region" aria-label="Latest redemptions" tabIndex={0}>
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Code</th>
-                {showCampaign && <th scope="col">Campaign</th>}
-                <th scope="col">Store</th>
-                <th scope="col">Staff</th>
-              </tr>
-            </thead>
-            <tbody>
-              {overview.latest.map((entry) => (
-                <tr key={entry.id} className={entry.reversed ? 'row--reversed' : undefined}>
-                  <td>{formatInstant(entry.createdAt)}</td>
-                  <td className="code">
-                    {entry.displayCode}
-                    {entry.reversed && <span className="muted"> (undone)</span>}
+        <DataTable label="Latest redemptions">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Code</th>
+              {showCampaign && <th scope="col">Campaign</th>}
+              <th scope="col">Store</th>
+              <th scope="col">Staff</th>
+            </tr>
+          </thead>
+          <tbody>
+            {overview.latest.map((entry) => (
+              <tr key={entry.id} className={entry.reversed ? 'row--reversed' : undefined}>
+                <td>{formatInstant(entry.createdAt)}</td>
+                <td className="code">
+                  {entry.displayCode}
+                  {entry.reversed && <span className="muted"> (undone)</span>}
+                </td>
+                {showCampaign && (
+                  <td>
+                    <Link to={`/console/campaigns/${entry.campaignId}`}>{entry.campaignName}</Link>
                   </td>
-                  {showCampaign && (
-                    <td>
-                      <Link to={`/console/campaigns/${entry.campaignId}`}>
-                        {entry.campaignName}
-                      </Link>
-                    </td>
-                  )}
-                  <td>{entry.storeName}</td>
-                  <td>{entry.userName}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                )}
+                <td>{entry.storeName}</td>
+                <td>{entry.userName}</td>
+              </tr>
+            ))}
+          </tbody>
+        </DataTable>
       )}
     </section>
   );
@@ -248,80 +244,66 @@ function Suspicious({ activity }: { activity: SuspiciousActivity }) {
       </p>
       {quiet && <p>Nothing suspicious.</p>}
       {activity.failedScanBursts.length > 0 && (
-        <div
-          className="table-scroll"
-          role="region"
-          aria-label="Bursts of unknown codes"
-          tabIndex={0}
-        >
-          <table className="data-table">
-            <caption>Bursts of unknown codes</caption>
-            <thead>
-              <tr>
-                <th scope="col">Staff</th>
-                <th scope="col">Store</th>
-                <th scope="col" className="num">
-                  Peak
-                </th>
-                <th scope="col" className="num">
-                  Unknown / misread
-                </th>
-                <th scope="col">Last</th>
+        <DataTable label="Bursts of unknown codes">
+          <caption>Bursts of unknown codes</caption>
+          <thead>
+            <tr>
+              <th scope="col">Staff</th>
+              <th scope="col">Store</th>
+              <th scope="col" className="num">
+                Peak
+              </th>
+              <th scope="col" className="num">
+                Unknown / misread
+              </th>
+              <th scope="col">Last</th>
+            </tr>
+          </thead>
+          <tbody>
+            {activity.failedScanBursts.map((burst) => (
+              <tr key={`${burst.userId}-${burst.storeId ?? ''}`}>
+                <td>{burst.userName}</td>
+                <td>{burst.storeName ?? '—'}</td>
+                <td className="num">
+                  {burst.peakFailures} in {activity.burstMinutes} min
+                </td>
+                <td className="num">
+                  {burst.notFound} / {burst.invalidCode}
+                </td>
+                <td>{formatInstant(burst.lastAt)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {activity.failedScanBursts.map((burst) => (
-                <tr key={`${burst.userId}-${burst.storeId ?? ''}`}>
-                  <td>{burst.userName}</td>
-                  <td>{burst.storeName ?? '—'}</td>
-                  <td className="num">
-                    {burst.peakFailures} in {activity.burstMinutes} min
-                  </td>
-                  <td className="num">
-                    {burst.notFound} / {burst.invalidCode}
-                  </td>
-                  <td>{formatInstant(burst.lastAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </DataTable>
       )}
       {activity.crossStoreReuse.length > 0 && (
-        <div
-          className="table-scroll"
-          role="region"
-          aria-label="Used coupons shown at another store"
-          tabIndex={0}
-        >
-          <table className="data-table">
-            <caption>Used coupons shown again at another store</caption>
-            <thead>
-              <tr>
-                <th scope="col">Code</th>
-                <th scope="col">Redeemed</th>
-                <th scope="col">Shown again</th>
-                <th scope="col" className="num">
-                  After
-                </th>
+        <DataTable label="Used coupons shown at another store">
+          <caption>Used coupons shown again at another store</caption>
+          <thead>
+            <tr>
+              <th scope="col">Code</th>
+              <th scope="col">Redeemed</th>
+              <th scope="col">Shown again</th>
+              <th scope="col" className="num">
+                After
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {activity.crossStoreReuse.map((reuse) => (
+              <tr key={reuse.scanId}>
+                <td className="code">{reuse.displayCode}</td>
+                <td>
+                  {reuse.redeemedStoreName}, {formatInstant(reuse.redeemedAt)}
+                </td>
+                <td>
+                  {reuse.refusedStoreName} by {reuse.refusedUserName}
+                </td>
+                <td className="num">{Math.round(reuse.secondsAfter / 60)} min</td>
               </tr>
-            </thead>
-            <tbody>
-              {activity.crossStoreReuse.map((reuse) => (
-                <tr key={reuse.scanId}>
-                  <td className="code">{reuse.displayCode}</td>
-                  <td>
-                    {reuse.redeemedStoreName}, {formatInstant(reuse.redeemedAt)}
-                  </td>
-                  <td>
-                    {reuse.refusedStoreName} by {reuse.refusedUserName}
-                  </td>
-                  <td className="num">{Math.round(reuse.secondsAfter / 60)} min</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </DataTable>
       )}
     </section>
   );

@@ -21,7 +21,7 @@ import { couponKeys, importCoupons } from '../api/coupons.ts';
 import { serverFieldErrors, validate, type FieldErrors } from '../lib/validation.ts';
 import { LiveBatch } from './batches.tsx';
 import { useCampaignId } from './campaign-page.tsx';
-import { ConfirmDialog, ErrorNotice, Field, formatCount } from './ui.tsx';
+import { ConfirmDialog, DataTable, ErrorNotice, Field, formatCount } from './ui.tsx';
 
 export function batchBodyOf(count: string, prefix: string): CreateBatchBody {
   const trimmed = prefix.trim();
@@ -278,37 +278,35 @@ function ImportCoupons({ campaignId }: { campaignId: string }) {
       )}
       {upload.isError && <ErrorNotice error={upload.error} title="Nothing imported." />}
       {report !== null && report.lines.length > 0 && (
-        <div className="table-scroll" role="region" aria-label="Lines refused" tabIndex={0}>
-          <table className="data-table">
-            <caption>
-              {formatCount(report.total)} lines refused
-              {report.total > report.lines.length
-                ? ` (the first ${formatCount(report.lines.length)} shown)`
-                : ''}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col" className="num">
-                  Line
-                </th>
-                <th scope="col">Value</th>
-                <th scope="col">Problem</th>
+        <DataTable label="Lines refused">
+          <caption>
+            {formatCount(report.total)} lines refused
+            {report.total > report.lines.length
+              ? ` (the first ${formatCount(report.lines.length)} shown)`
+              : ''}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col" className="num">
+                Line
+              </th>
+              <th scope="col">Value</th>
+              <th scope="col">Problem</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.lines.map((line) => (
+              <tr key={line.line}>
+                <td className="num">{line.line}</td>
+                <td className="code">{line.value}</td>
+                <td>
+                  {PROBLEM_WORDS[line.problem]}
+                  {line.firstLine !== undefined ? ` (line ${line.firstLine})` : ''}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {report.lines.map((line) => (
-                <tr key={line.line}>
-                  <td className="num">{line.line}</td>
-                  <td className="code">{line.value}</td>
-                  <td>
-                    {PROBLEM_WORDS[line.problem]}
-                    {line.firstLine !== undefined ? ` (line ${line.firstLine})` : ''}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </DataTable>
       )}
     </section>
   );
