@@ -3,7 +3,8 @@
 import { PROBLEM_CONTENT_TYPE, type Problem } from '@couponscan/shared/errors';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hardenSchema, isValidDateTime } from '../src/plugins/validation.ts';
+import { isValidDateTime } from '../src/lib/date-time.ts';
+import { hardenSchema } from '../src/plugins/validation.ts';
 import { createTestApp, listen, type TestApp } from './helpers/app.ts';
 import {
   loggedIn,

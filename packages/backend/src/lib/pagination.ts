@@ -5,7 +5,7 @@
 import type { Page } from '@couponscan/shared/common';
 import { sql, type RawBuilder } from 'kysely';
 import { HttpProblem } from './http-problem.ts';
-import { isValidDateTime } from '../plugins/validation.ts';
+import { isValidDateTime } from './date-time.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
