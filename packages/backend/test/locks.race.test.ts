@@ -1,5 +1,5 @@
-// Every row lock the services take on users and campaigns, proven by a race that goes wrong
-// without it. Each race is made exact rather than likely: a second transaction takes the same
+// Every row lock the services take on users, campaigns and coupons, proven by a race that goes
+// wrong without it. Each race is made exact rather than likely: a second transaction takes the same
 // locks as the competing request would (through the same repository functions) and makes its
 // change without committing; the request under test must then wait for it (seen as a lock wait in
 // pg_stat_activity), and after the commit it must judge the committed row. Without the lock the
@@ -7,7 +7,10 @@
 import { sql, type ControlledTransaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../src/db/database.ts';
+import type { RedemptionSuccess } from '@couponscan/shared/redemptions';
 import { lockCampaign, updateCampaign } from '../src/modules/campaigns/campaigns.repository.ts';
+import { lockCouponById } from '../src/modules/coupons/coupons.repository.ts';
+import { insertReversal } from '../src/modules/redemptions/redemptions.repository.ts';
 import {
   lockOtherActiveAdmins,
   lockUser,
@@ -17,6 +20,7 @@ import { createTestApp, type TestApp } from './helpers/app.ts';
 import {
   loggedIn,
   makeCampaign,
+  makeCoupon,
   makeStore,
   makeUser,
   type ApiClient,
@@ -186,4 +190,35 @@ describe('campaigns', () => {
       expect(coupons).toEqual([]);
     },
   );
+});
+
+describe('coupons', () => {
+  it('two undos of one redemption at once: the second waits and is refused as already reversed', async () => {
+    const store = await makeStore(t.db);
+    const staffUser = await makeUser(t.db, 'staff', { storeId: store.id });
+    const staff = await loggedIn(t.app, staffUser.email);
+    const { coupon } = await makeCoupon(t.db);
+    const redeemed = await staff.redeem(coupon.code);
+    expect(redeemed.status).toBe(201);
+    const { redemption } = redeemed.body as unknown as RedemptionSuccess;
+    // the first undo as reverseRedemption does it, not yet committed
+    const holder = await holding(async (trx) => {
+      await lockCouponById(trx, coupon.id);
+      await insertReversal(trx, {
+        redemptionId: redemption.id,
+        couponId: coupon.id,
+        storeId: store.id,
+        userId: staffUser.id,
+        reason: 'first',
+      });
+    });
+
+    const { waited, answer } = await raceAgainst(holder, () =>
+      staff.request('POST', `/api/redemptions/${redemption.id}/reversal`, { reason: 'second' }),
+    );
+
+    expect(waited).toBe(true);
+    expect(answer.status).toBe(409);
+    expect(answer.body).toMatchObject({ code: 'already_reversed' });
+  });
 });

@@ -81,9 +81,9 @@ async function sqlRunBy(run: () => Promise<unknown>): Promise<string> {
   return `${ran[0] ?? ''}\n`;
 }
 
-// The locks on users and campaigns each have a race test that fails without them
-// (test/locks.race.test.ts); the coupon's is raced by test/helpers/race-suite.ts. The
-// redemption's own lock is in redeem_coupon(), snapshotted by redeem-coupon.sql.test.ts.
+// Each lock here has a race test that fails without it (test/locks.race.test.ts: users,
+// campaigns, and the coupon's lock taken by an undo). The redemption's own lock is in
+// redeem_coupon(), snapshotted by redeem-coupon.sql.test.ts.
 describe('compiled SQL of every query that locks rows', () => {
   it.each([
     ['lock-user', () => lockUser(db, UUID), 'for update'],
