@@ -9,37 +9,8 @@ import { isApiError } from '../../../lib/api-client.ts';
 import { useCreateStore, useUpdateStore } from '../api/admin.ts';
 import { useStores } from '../api/campaigns.ts';
 import { serverFieldErrors, validate, type FieldErrors } from '../lib/validation.ts';
-import { timeZoneChoices } from '../lib/zoned-dates.ts';
+import { TimeZoneSelect } from './time-zone-select.tsx';
 import { DataTable, ErrorNotice, Field, Loading, PageHeading } from './ui.tsx';
-
-function TimeZoneSelect(props: {
-  id: string;
-  value: string;
-  onChange: (zone: string) => void;
-  'aria-invalid': boolean;
-  'aria-describedby': string | undefined;
-}) {
-  const [zones] = useState(() => {
-    const choices = timeZoneChoices();
-    return choices.includes(props.value) ? choices : [props.value, ...choices];
-  });
-  const { onChange, value, ...rest } = props;
-  return (
-    <select
-      {...rest}
-      value={value}
-      onChange={(event) => {
-        onChange(event.target.value);
-      }}
-    >
-      {zones.map((zone) => (
-        <option key={zone} value={zone}>
-          {zone.replaceAll('_', ' ')}
-        </option>
-      ))}
-    </select>
-  );
-}
 
 function CreateStoreForm() {
   const create = useCreateStore();

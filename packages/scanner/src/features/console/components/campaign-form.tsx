@@ -2,13 +2,13 @@
 // discount rules the API applies) before anything is sent; what the server refuses anyway is shown
 // with its own words, next to the field it names.
 import type { CampaignDetail, CreateCampaignBody } from '@couponscan/shared/campaigns';
-import { useMemo, useState, type SubmitEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { isApiError } from '../../../lib/api-client.ts';
 import { useCampaign, useCreateCampaign, useStores, useUpdateCampaign } from '../api/campaigns.ts';
 import { formatLocalDate } from '../lib/display.ts';
 import { serverFieldErrors, type FieldErrors } from '../lib/validation.ts';
-import { formatInZone, timeZoneChoices, viewerTimeZone } from '../lib/zoned-dates.ts';
+import { formatInZone, viewerTimeZone } from '../lib/zoned-dates.ts';
 import {
   checkCampaign,
   createBodyOf,
@@ -18,6 +18,7 @@ import {
   windowOf,
   type CampaignFormValues,
 } from '../lib/campaign-form-values.ts';
+import { TimeZoneSelect } from './time-zone-select.tsx';
 import { ErrorNotice, Field, Loading, PageHeading } from './ui.tsx';
 
 export function CampaignForm() {
@@ -45,17 +46,6 @@ function CampaignFormScreen({ campaign }: { campaign: CampaignDetail | undefined
   const update = useUpdateCampaign(campaign?.id ?? '');
   const saving = create.isPending || update.isPending;
   const failure = mode === 'create' ? create.error : update.error;
-  // ~400 options: built once, so that typing elsewhere does not re-render them
-  const zoneOptions = useMemo(
-    () =>
-      timeZoneChoices().map((zone) => (
-        <option key={zone} value={zone}>
-          {zone.replaceAll('_', ' ')}
-        </option>
-      )),
-    [],
-  );
-
   const set = <K extends keyof CampaignFormValues>(key: K, value: CampaignFormValues[K]) => {
     const next = { ...values, [key]: value };
     setValues(next);
@@ -240,15 +230,13 @@ function CampaignFormScreen({ campaign }: { campaign: CampaignDetail | undefined
           <legend>When it is valid</legend>
           <Field label="Time zone" hint="Days start and end at midnight in this time zone.">
             {(props) => (
-              <select
+              <TimeZoneSelect
                 {...props}
                 value={values.timeZone}
-                onChange={(event) => {
-                  set('timeZone', event.target.value);
+                onChange={(zone) => {
+                  set('timeZone', zone);
                 }}
-              >
-                {zoneOptions}
-              </select>
+              />
             )}
           </Field>
           <div className="field-row">
