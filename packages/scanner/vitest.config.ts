@@ -11,7 +11,7 @@ export default defineConfig({
     // two cores: a second worker helps, more only thrash
     maxWorkers: 2,
     // a deadline, not a timing assertion: on a loaded machine a test may take far longer than
-    // alone, and nothing waits for a timer anyway (issue 11)
+    // alone, and nothing waits for a timer anyway
     testTimeout: 60_000,
     reporters: ['default', ['../../tooling/summary-reporter.ts', { label: 'scanner' }]],
   },

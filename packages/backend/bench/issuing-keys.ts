@@ -1,4 +1,4 @@
-// What issuing pays for its keys (issue 9): BENCH_KEY_ROWS coupons COPYed, in one transaction each,
+// What issuing pays for its keys: BENCH_KEY_ROWS coupons COPYed, in one transaction each,
 // into tables shaped like `coupons` on a durable scratch database (bench/support/scratch.ts):
 //   today          random UUIDv4 primary key (gen_random_uuid()), every index of `coupons`
 //   UUIDv7         the same, with time-ordered ids generated in the application

@@ -1,4 +1,4 @@
-// Issuing benchmark (issue 4): one batch of BENCH_COUPONS (1,000,000) coupons through the real
+// Issuing benchmark: one batch of BENCH_COUPONS (1,000,000) coupons through the real
 // batch path (POST /api/campaigns/:id/batches, the job worker in the server), against a plain
 // COPY of as many pre-generated codes into the same table in the same run; then the CSV export of
 // those coupons. Reports wall time, rates and the server's peak RSS per phase (VmHWM of the

@@ -1,4 +1,4 @@
-// Redemption benchmark (issue 9): the full stack against what the database itself can do, in one
+// Redemption benchmark: the full stack against what the database itself can do, in one
 // run, on one durable PostgreSQL (bench/support/scratch.ts), on the same coupons:
 //   full stack     POST /api/redemptions on the production build, autocannon, 20 connections,
 //                  a random multi-use coupon and a new Idempotency-Key per request

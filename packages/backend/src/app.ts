@@ -26,7 +26,7 @@ import {
   dispatchWebhookEventsJob,
   purgeWebhookHistoryJob,
 } from './modules/webhooks/webhooks.jobs.ts';
-import { issueBatchDeadJob, issueBatchJob } from './modules/batches/batches.service.ts';
+import { issueBatchDeadJob, issueBatchJob } from './modules/batches/batches.jobs.ts';
 import {
   purgeExpiredIdempotencyKeysJob,
   purgeExpiredSessionsJob,

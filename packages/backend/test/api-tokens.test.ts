@@ -161,12 +161,12 @@ describe('creating a token', () => {
     }
   });
 
-  it('a token never has the role admin: 400 validation_failed', async () => {
+  it('a token never has the role admin: 422 validation_failed', async () => {
     const response = await admin.request('POST', '/api/api-tokens', {
       name: 'Root',
       role: 'admin',
     });
-    expectProblem(response, 400, 'validation_failed');
+    expectProblem(response, 422, 'validation_failed');
   });
 
   it('only admins manage tokens: a marketer session and a staff token get 403', async () => {
@@ -538,7 +538,7 @@ describe('logs', () => {
               { 'idempotency-key': 'k-1' },
             )
           ).status,
-        ).toBe(400);
+        ).toBe(422);
         expect((await client.request('GET', '/api/users')).status).toBe(403);
         expect(
           (await loggedAdmin.request('POST', `/api/api-tokens/${token.id}/revoke`)).status,

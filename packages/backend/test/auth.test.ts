@@ -135,11 +135,11 @@ describe('auth', () => {
     }
   });
 
-  it('a login body with missing fields is a 400 validation_failed naming them', async () => {
+  it('a login body with missing fields is a 422 validation_failed naming them', async () => {
     const response = await new ApiClient(t.app).request('POST', '/api/auth/login', {
       email: 'a@b.c',
     });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body).toMatchObject({
       code: 'validation_failed',
       errors: [{ pointer: '/body/password' }],

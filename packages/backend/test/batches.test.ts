@@ -1,4 +1,4 @@
-// Issuing batches (issue 4): small ones in the request, large ones as a job on pg-boss (issue 8);
+// Issuing batches: small ones in the request, large ones as a job on pg-boss;
 // all or nothing whatever happens to the job; codes distinct, valid and never guessable.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -7,11 +7,8 @@ import { parseCouponCode, RANDOM_LENGTH } from '@couponscan/shared/code';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { codeDrawer } from '../src/modules/batches/batch-issuing.ts';
 import type { IssuingOptions } from '../src/modules/batches/batch-issuing.ts';
-import {
-  assertCodeSpace,
-  createBatch,
-  issueBatchJob,
-} from '../src/modules/batches/batches.service.ts';
+import { issueBatchJob } from '../src/modules/batches/batches.jobs.ts';
+import { assertCodeSpace, createBatch } from '../src/modules/batches/batches.service.ts';
 import type { AuthUser } from '../src/modules/auth/auth.service.ts';
 import { toUser } from '../src/modules/users/users.mapper.ts';
 import { createTestApp, type TestApp } from './helpers/app.ts';
@@ -473,13 +470,13 @@ describe('what is refused', () => {
     expect(listed.body.items.map((b) => b.id)).toEqual([created.body.id]);
   });
 
-  it('a count of 0 or above 1,000,000 is refused with 400 validation_failed', async () => {
+  it('a count of 0 or above 1,000,000 is refused with 422 validation_failed', async () => {
     const campaign = await makeCampaign(t.db);
     for (const count of [0, 1_000_001, 2.5]) {
       const response = await marketer.request('POST', `/api/campaigns/${campaign.id}/batches`, {
         count,
       });
-      expect(response.status).toBe(400);
+      expect(response.status).toBe(422);
       expect(response.body).toMatchObject({
         code: 'validation_failed',
         errors: [expect.objectContaining({ pointer: '/body/count' })],

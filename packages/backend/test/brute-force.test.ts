@@ -1,4 +1,4 @@
-// Issue 10, brute force: guessing codes and passwords is limited and audited, and an answer
+// Brute force: guessing codes and passwords is limited and audited, and an answer
 // about a code says nothing about which codes exist.
 import { PROBLEM_CONTENT_TYPE, type Problem } from '@couponscan/shared/errors';
 import pg from 'pg';

@@ -1,4 +1,4 @@
-// A pool of its own for bulk work (issue 8, part 4): CSV exports, imports and batch jobs take
+// A pool of its own for bulk work: CSV exports, imports and batch jobs take
 // their connections from the bulk pool, so redemptions never wait for a connection behind them.
 // The proof holds the bulk pool's connections (as long exports do), queues more exports and a
 // batch job behind them, and redeems meanwhile.

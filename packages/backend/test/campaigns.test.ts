@@ -157,9 +157,9 @@ describe('creating campaigns', () => {
       '/body/storeIds/0',
     ],
     ['an unknown field', { name: 'x', discount: percentOff, colour: 'red' }, '/body/colour'],
-  ])('%s is refused by the schema with 400 validation_failed', async (_, body, pointer) => {
+  ])('%s is refused by the schema with 422 validation_failed', async (_, body, pointer) => {
     const response = await marketer.request<Problem>('POST', '/api/campaigns', body);
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body).toMatchObject({ code: 'validation_failed' });
     expect(pointers(response.body)).toContain(pointer);
   });
@@ -196,13 +196,13 @@ describe('creating campaigns', () => {
     expect(rows).toHaveLength(0);
   });
 
-  it('a time zone that is not shaped like an IANA name is refused by the schema with 400', async () => {
+  it('a time zone that is not shaped like an IANA name is refused by the schema with 422', async () => {
     const response = await marketer.request<Problem>('POST', '/api/campaigns', {
       name: 'odd zone',
       discount: percentOff,
       timeZone: 'Europe/Berlin; drop table campaigns',
     });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(pointers(response.body)).toContain('/body/timeZone');
   });
 
@@ -272,9 +272,9 @@ describe('reading campaigns', () => {
     expect(pausedIds.sort()).toEqual(paused.map((c) => c.id).sort());
   });
 
-  it('an unknown status filter is refused with 400 validation_failed', async () => {
+  it('an unknown status filter is refused with 422 validation_failed', async () => {
     const response = await marketer.request<Problem>('GET', '/api/campaigns?status=deleted');
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(pointers(response.body)).toContain('/querystring/status');
   });
 
@@ -322,9 +322,9 @@ describe('reading campaigns', () => {
     expect(response.body).toMatchObject({ code: 'not_found' });
   });
 
-  it('an id that is not a uuid is refused with 400 validation_failed', async () => {
+  it('an id that is not a uuid is refused with 422 validation_failed', async () => {
     const response = await marketer.request<Problem>('GET', '/api/campaigns/spring-sale');
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(pointers(response.body)).toContain('/params/id');
   });
 });
@@ -445,12 +445,12 @@ describe('changing campaigns', () => {
     expect(pointers(response.body)).toEqual(['/body/storeIds/0']);
   });
 
-  it('an unknown status is refused with 400 validation_failed', async () => {
+  it('an unknown status is refused with 422 validation_failed', async () => {
     const campaign = await makeCampaign(t.db);
     const response = await marketer.request<Problem>('PATCH', `/api/campaigns/${campaign.id}`, {
       status: 'deleted',
     });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(pointers(response.body)).toContain('/body/status');
   });
 
@@ -462,9 +462,9 @@ describe('changing campaigns', () => {
     expect(response.body).toMatchObject({ code: 'not_found' });
   });
 
-  it('changing a campaign by a non-uuid id is refused with 400 validation_failed', async () => {
+  it('changing a campaign by a non-uuid id is refused with 422 validation_failed', async () => {
     const response = await marketer.request<Problem>('PATCH', '/api/campaigns/123', { name: 'x' });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(pointers(response.body)).toContain('/params/id');
   });
 });

@@ -1,4 +1,4 @@
-// What the console's lists and administration screens need from the API (issue 7): stores with
+// What the console's lists and administration screens need from the API: stores with
 // time zones, campaign search with figures, coupon code search, ledger filters, batches at work.
 import type { BatchListItem } from '@couponscan/shared/batches';
 import type { CampaignListItem } from '@couponscan/shared/campaigns';
@@ -55,13 +55,13 @@ describe('stores', () => {
     });
   });
 
-  it('refuses an unknown time zone with 400 validation_failed at /body/timeZone', async () => {
+  it('refuses an unknown time zone with 422 validation_failed at /body/timeZone', async () => {
     const response = await admin.request('POST', '/api/stores', {
       code: 'tz-2',
       name: 'Nowhere',
       timeZone: 'Europe/Atlantis',
     });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body).toMatchObject({
       code: 'validation_failed',
       errors: [{ pointer: '/body/timeZone' }],
@@ -149,7 +149,7 @@ describe("a campaign's coupons", () => {
     expect(response.status).toBe(200);
     expect(response.body.items.map((c) => c.id)).toEqual([wanted.id]);
     const bad = await marketer.request('GET', `/api/campaigns/${campaign.id}/coupons?q=%24%24`);
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422);
     expect(bad.body).toMatchObject({ errors: [{ pointer: '/querystring/q' }] });
   });
 
@@ -283,6 +283,6 @@ describe('GET /api/batches', () => {
     );
     expect(all.body.items).toHaveLength(3);
     const bad = await marketer.request('GET', '/api/batches?status=sleeping');
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422);
   });
 });

@@ -96,14 +96,14 @@ describe('issuing coupons', () => {
     expect(Number(stored.n)).toBe(10_000);
   });
 
-  it.each([10_001, 0, -1])('a count of %i is refused with 400 validation_failed', async (count) => {
+  it.each([10_001, 0, -1])('a count of %i is refused with 422 validation_failed', async (count) => {
     const campaign = await makeCampaign(t.db);
     const response = await marketer.request<Problem>(
       'POST',
       `/api/campaigns/${campaign.id}/coupons`,
       { count },
     );
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body).toMatchObject({
       code: 'validation_failed',
       errors: [{ pointer: '/body/count' }],
@@ -188,13 +188,13 @@ describe('listing coupons', () => {
     expect(response.status).toBe(404);
   });
 
-  it('a bad cursor is refused with 400 validation_failed', async () => {
+  it('a bad cursor is refused with 422 validation_failed', async () => {
     const campaign = await makeCampaign(t.db);
     const response = await marketer.request(
       'GET',
       `/api/campaigns/${campaign.id}/coupons?cursor=%%%`,
     );
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body).toMatchObject({ code: 'validation_failed' });
   });
 });
@@ -388,14 +388,14 @@ describe('voiding a coupon', () => {
     ['no reason', {}],
     ['an empty reason', { reason: '' }],
     ['a reason of only spaces', { reason: '   ' }],
-  ])('a void with %s is refused with 400 validation_failed', async (_, body) => {
+  ])('a void with %s is refused with 422 validation_failed', async (_, body) => {
     const { coupon } = await makeCoupon(t.db);
     const response = await marketer.request<Problem>(
       'POST',
       `/api/coupons/${coupon.code}/void`,
       body,
     );
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body).toMatchObject({ code: 'validation_failed' });
     expect(new Set(response.body.errors?.map((e) => e.pointer))).toEqual(new Set(['/body/reason']));
     const row = await t.db

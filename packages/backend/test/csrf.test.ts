@@ -1,4 +1,4 @@
-// Issue 10: a page on another site cannot use a logged-in session to change anything, whatever
+// A page on another site cannot use a logged-in session to change anything, whatever
 // content type its form posts; the app itself, other programs and API tokens are unaffected.
 import { PROBLEM_CONTENT_TYPE } from '@couponscan/shared/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -66,23 +66,23 @@ function post(url: string, payload: string, contentType: string) {
 }
 
 describe('client errors', () => {
-  it('a malformed JSON body is refused with 400 validation_failed', async () => {
+  it('a malformed JSON body is refused with 400 malformed_request', async () => {
     const response = await post('/api/campaigns', '{"name": "unterminated', 'application/json');
-    expectProblem(response, 400, 'validation_failed');
+    expectProblem(response, 400, 'malformed_request');
   });
 
-  it('an empty body with a JSON content type is refused with 400 validation_failed', async () => {
+  it('an empty body with a JSON content type is refused with 400 malformed_request', async () => {
     const response = await post('/api/campaigns', '', 'application/json');
-    expectProblem(response, 400, 'validation_failed');
+    expectProblem(response, 400, 'malformed_request');
   });
 
-  it('an unknown body field is refused with 400, pointing at the field', async () => {
+  it('an unknown body field is refused with 422, pointing at the field', async () => {
     const response = await post(
       '/api/campaigns',
       JSON.stringify({ name: 'x', discount: { type: 'percent', value: 5 }, owner: 'me' }),
       'application/json',
     );
-    const problem = expectProblem(response, 400, 'validation_failed');
+    const problem = expectProblem(response, 422, 'validation_failed');
     expect(problem.errors).toEqual([{ pointer: '/body/owner', message: 'is not allowed' }]);
   });
 
@@ -92,7 +92,7 @@ describe('client errors', () => {
       JSON.stringify({ discount: { type: 'percent', value: 'ten' }, maxRedemptionsPerCoupon: 0 }),
       'application/json',
     );
-    const problem = expectProblem(response, 400, 'validation_failed');
+    const problem = expectProblem(response, 422, 'validation_failed');
     const pointers = (problem.errors ?? []).map((e) => e.pointer);
     expect(pointers).toEqual(
       expect.arrayContaining([
@@ -111,9 +111,9 @@ describe('client errors', () => {
     expectProblem(response, 415, 'unsupported_media_type');
   });
 
-  it('a plain-text body is refused by the schema with 400 validation_failed', async () => {
+  it('a plain-text body is refused by the schema with 422 validation_failed', async () => {
     const response = await post('/api/campaigns', 'name=x', 'text/plain');
-    expectProblem(response, 400, 'validation_failed');
+    expectProblem(response, 422, 'validation_failed');
   });
 
   it('a body over 1 MiB is refused with 413 payload_too_large', async () => {

@@ -1,4 +1,4 @@
-// CSV exports (issue 4): streamed from PostgreSQL with a header row, RFC 4180 quoting and UTF-8,
+// CSV exports: streamed from PostgreSQL with a header row, RFC 4180 quoting and UTF-8,
 // and they round-trip through a CSV parser.
 import { once } from 'node:events';
 import { formatCouponCode } from '@couponscan/shared/code';
@@ -255,13 +255,13 @@ describe('who may export', () => {
     expect(JSON.parse(missing.text)).toMatchObject({ code: 'not_found' });
   });
 
-  it('an unknown status filter is 400 validation_failed', async () => {
+  it('an unknown status filter is 422 validation_failed', async () => {
     const campaign = await makeCampaign(t.db);
     const response = await download(
       marketer,
       `/api/campaigns/${campaign.id}/coupons.csv?status=nope`,
     );
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(JSON.parse(response.text)).toMatchObject({ code: 'validation_failed' });
   });
 });

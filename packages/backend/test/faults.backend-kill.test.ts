@@ -1,4 +1,4 @@
-// A backend killed with SIGKILL in the middle of redemptions (issue 10, faults). Two backends run
+// A backend killed with SIGKILL in the middle of redemptions. Two backends run
 // as real processes; clients send round-robin and retry a request that got no answer with the
 // same Idempotency-Key (on the other backend, as a balancer would). Afterwards each coupon is
 // redeemed at most once and every 201 a client saw is in the ledger.

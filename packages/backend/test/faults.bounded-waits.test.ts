@@ -1,4 +1,4 @@
-// Bounded waits on the redemption path (issue 10, faults): a coupon row held locked elsewhere
+// Bounded waits on the redemption path: a coupon row held locked elsewhere
 // makes a redemption answer 503 database_busy with Retry-After once lock_timeout or
 // statement_timeout runs out, never a hang; the retry with the same key succeeds once the lock is
 // gone. COMMIT itself never times out (src/db/driver.ts says why), and serialization failures and

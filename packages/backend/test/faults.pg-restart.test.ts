@@ -1,4 +1,4 @@
-// PostgreSQL restarted under redemption load (issue 10, faults). The backend keeps running: while
+// PostgreSQL restarted under redemption load. The backend keeps running: while
 // the database is down every request fails fast with 503 database_unavailable and Retry-After,
 // the pool reconnects by itself, and afterwards the ledger is exactly what the clients were told.
 // A PostgreSQL 15 cluster of this file's own is restarted; the shared test server never is.

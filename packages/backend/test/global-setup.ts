@@ -49,7 +49,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const template = `${runPrefix}_template`;
   const admin = new pg.Client({ connectionString: serverUrl });
   // If the server is stopped under the run (turbo ending the task, Ctrl-C), PostgreSQL ends this
-  // connection with 57P01; unhandled, that 'error' event would kill the test process (issue 11).
+  // connection with 57P01; unhandled, that 'error' event would kill the test process.
   let adminLost = false;
   admin.on('error', (error) => {
     adminLost = true;

@@ -1,9 +1,10 @@
-// Issue 10, the hostile review: input that used to end in 500 (or worse) is a 400 problem+json
+// The hostile review: input that used to end in 500 (or worse) is a 4xx problem+json
 // everywhere, because the rules live in the validation layer rather than in each route.
 import { PROBLEM_CONTENT_TYPE, type Problem } from '@couponscan/shared/errors';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hardenSchema, isValidDateTime } from '../src/plugins/validation.ts';
+import { isValidDateTime } from '../src/lib/date-time.ts';
+import { hardenSchema } from '../src/plugins/validation.ts';
 import { createTestApp, listen, type TestApp } from './helpers/app.ts';
 import {
   loggedIn,
@@ -29,7 +30,7 @@ afterAll(() => t.close());
 
 function expectBadRequest(
   response: { status: number; headers: Record<string, string>; body: unknown },
-  status = 400,
+  status = 422,
 ): Problem {
   expect(response.status, JSON.stringify(response.body)).toBe(status);
   expect(response.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE);
@@ -40,7 +41,7 @@ const LISTS = ['/api/stores', '/api/users', '/api/campaigns', '/api/redemptions'
 
 describe('numbers are finite and in range everywhere', () => {
   it.each(['1e309', 'Infinity', '-Infinity', '1e400', 'NaN'])(
-    'a count of "%s" on coupons and batches is refused with 400',
+    'a count of "%s" on coupons and batches is refused with 422',
     async (count) => {
       const campaign = await makeCampaign(t.db);
       for (const path of ['coupons', 'batches']) {
@@ -58,7 +59,7 @@ describe('numbers are finite and in range everywhere', () => {
   );
 
   it.each(['1e309', 'Infinity', '-1e309'])(
-    '?limit=%s on every list is refused with 400',
+    '?limit=%s on every list is refused with 422',
     async (limit) => {
       for (const list of LISTS) {
         const problem = expectBadRequest(await admin.request('GET', `${list}?limit=${limit}`));
@@ -67,7 +68,7 @@ describe('numbers are finite and in range everywhere', () => {
     },
   );
 
-  it('qr.png?size=1e309 is refused with 400', async () => {
+  it('qr.png?size=1e309 is refused with 422', async () => {
     const { coupon } = await makeCoupon(t.db);
     const problem = expectBadRequest(
       await marketer.request('GET', `/api/coupons/${coupon.code}/qr.png?size=1e309`),
@@ -106,7 +107,7 @@ describe('date-times name real instants', () => {
     '0000-01-01T00:00:00Z',
     '2026-13-01T00:00:00Z',
     '2026-01-01T24:00:00Z',
-  ])('%s is refused in a body and in a query with 400', async (date) => {
+  ])('%s is refused in a body and in a query with 422', async (date) => {
     expectBadRequest(
       await marketer.request('POST', '/api/campaigns', {
         name: 'Leap',
@@ -127,7 +128,7 @@ describe('date-times name real instants', () => {
 });
 
 describe('ids that name nothing', () => {
-  it('a look-up judged for a store that does not exist is 400, not a foreign-key 500', async () => {
+  it('a look-up judged for a store that does not exist is 422, not a foreign-key 500', async () => {
     const { coupon } = await makeCoupon(t.db);
     for (const client of [admin, marketer]) {
       const problem = expectBadRequest(
@@ -153,7 +154,7 @@ describe('cursors are checked before they reach the database', () => {
     ['an id of dashes', ['2026-01-01T00:00:00.000Z', '------------------------------------']],
     ['an id that is not hex', ['2026-01-01T00:00:00.000Z', 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz']],
     ['a number for a time', [1e300, '00000000-0000-4000-8000-000000000000']],
-  ])('a cursor with %s is refused with 400 on every list', async (_name, value) => {
+  ])('a cursor with %s is refused with 422 on every list', async (_name, value) => {
     for (const list of LISTS) {
       const problem = expectBadRequest(
         await admin.request('GET', `${list}?cursor=${cursor(value)}`),
@@ -170,7 +171,7 @@ describe('NUL characters are refused in every text field', () => {
       url: '/api/auth/login',
       payload: { email: 'a\u0000@example.test', password: 'whatever-password' },
     });
-    expect(response.statusCode).toBe(400);
+    expect(response.statusCode).toBe(422);
     expect(response.json<Problem>().errors?.[0]).toEqual({
       pointer: '/body/email',
       message: 'must not contain NUL characters',
@@ -213,10 +214,11 @@ describe('NUL characters are refused in every text field', () => {
 });
 
 describe('framework errors are problem+json', () => {
-  it('a path with broken percent-encoding answers 400 problem+json', async () => {
+  it('a path with broken percent-encoding answers 400 malformed_request', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/api/coupons/%E0%A4%A' });
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE);
+    expect(response.json<Problem>().code).toBe('malformed_request');
   });
 
   it('a path parameter over the router’s limit answers problem+json', async () => {

@@ -1,4 +1,4 @@
-// Importing codes from CSV (issue 4): normalised with the shared rules, every bad line reported,
+// Importing codes from CSV: normalised with the shared rules, every bad line reported,
 // and nothing inserted unless the whole file is good.
 import type { Batch } from '@couponscan/shared/batches';
 import { generateCouponCode, parseCouponCode } from '@couponscan/shared/code';

@@ -1,4 +1,4 @@
-// The job queue (issue 8, part 4): pg-boss, composed in app.ts with a handler for every kind of
+// The job queue: pg-boss, composed in app.ts with a handler for every kind of
 // job; jobs exist only if the transaction that sent them commits; scheduled clean-ups keep
 // sessions and idempotency keys from growing without bound.
 import { randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
-// Issue 10: someone must always be able to administer couponscan.
+// Someone must always be able to administer couponscan.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './helpers/app.ts';
 import { loggedIn, makeUser } from './helpers/factories.ts';

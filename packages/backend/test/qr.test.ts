@@ -1,4 +1,4 @@
-// QR images of coupons (issue 4): they decode back to the code, with the size, margin and error
+// QR images of coupons: they decode back to the code, with the size, margin and error
 // correction asked for, and only for coupons that exist.
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
@@ -94,11 +94,11 @@ describe('GET /api/coupons/:code/qr.png', () => {
     });
   });
 
-  it('a size or margin out of range is 400 validation_failed, error correction below M too', async () => {
+  it('a size or margin out of range is 422 validation_failed, error correction below M too', async () => {
     const { coupon } = await makeCoupon(t.db);
     for (const query of ['size=10', 'size=5000', 'margin=40', 'ecc=L']) {
       const response = await image(marketer, `/api/coupons/${coupon.code}/qr.png?${query}`);
-      expect(response.status).toBe(400);
+      expect(response.status).toBe(422);
       expect(JSON.parse(response.text)).toMatchObject({ code: 'validation_failed' });
     }
   });

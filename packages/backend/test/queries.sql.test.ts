@@ -1,5 +1,5 @@
-// The redemption path's queries, compiled, checked in as SQL (as Immich does): a change to a
-// key query shows up as a SQL diff in review. Update with `vitest run -u` when the change is meant.
+// The redemption path's queries and every query that locks rows, compiled, checked in as SQL (as
+// Immich does): a change to a key query shows up as a SQL diff in review. Update with `vitest run -u` when the change is meant.
 import {
   DummyDriver,
   Kysely,
@@ -9,13 +9,24 @@ import {
 } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { DB } from '../src/db/database.ts';
-import { findCouponForRedemption } from '../src/modules/coupons/coupons.repository.ts';
+import { lockCampaign, shareLockCampaign } from '../src/modules/campaigns/campaigns.repository.ts';
+import {
+  findCouponForRedemption,
+  lockCouponById,
+} from '../src/modules/coupons/coupons.repository.ts';
 import {
   redeemCouponQuery,
   selectLedger,
 } from '../src/modules/redemptions/redemptions.repository.ts';
+import { lockOtherActiveAdmins, lockUser } from '../src/modules/users/users.repository.ts';
+
+/** The SQL of every query run on `db` (the dummy driver answers no rows). */
+const ran: string[] = [];
 
 const db = new Kysely<DB>({
+  log: (event) => {
+    if (event.level === 'query') ran.push(event.query.sql);
+  },
   dialect: {
     createAdapter: () => new PostgresAdapter(),
     createDriver: () => new DummyDriver(),
@@ -59,5 +70,30 @@ describe('compiled SQL of the redemption path', () => {
     await expect(sqlOf(selectLedger(db).where('t.id', '=', UUID))).toMatchFileSnapshot(
       'sql/ledger-entry.sql',
     );
+  });
+});
+
+/** The one statement `run` sends, compiled. */
+async function sqlRunBy(run: () => Promise<unknown>): Promise<string> {
+  ran.length = 0;
+  await run();
+  expect(ran).toHaveLength(1);
+  return `${ran[0] ?? ''}\n`;
+}
+
+// Each lock here has a race test that fails without it (test/locks.race.test.ts: users,
+// campaigns, and the coupon's lock taken by an undo). The redemption's own lock is in
+// redeem_coupon(), snapshotted by redeem-coupon.sql.test.ts.
+describe('compiled SQL of every query that locks rows', () => {
+  it.each([
+    ['lock-user', () => lockUser(db, UUID), 'for update'],
+    ['lock-other-active-admins', () => lockOtherActiveAdmins(db, UUID), 'for update'],
+    ['lock-campaign', () => lockCampaign(db, UUID), 'for update'],
+    ['share-lock-campaign', () => shareLockCampaign(db, UUID), 'for share of "campaigns"'],
+    ['lock-coupon', () => lockCouponById(db, UUID), 'for update'],
+  ])('%s', async (name, run, lock) => {
+    const query = await sqlRunBy(run);
+    expect(query).toContain(lock);
+    await expect(query).toMatchFileSnapshot(`sql/${name}.sql`);
   });
 });

@@ -1,4 +1,4 @@
-// Rate limits shared across instances (issue 8, part 4): with REDIS_URL the counters live in Redis
+// Rate limits shared across instances: with REDIS_URL the counters live in Redis
 // (the real one on 127.0.0.1:6379, under a key prefix of this run's own), so two app instances
 // count the same attempts; login is limited per IP and email, and per IP alone. Without Redis the
 // counters stay in memory, and the start-up log says so.

@@ -3,7 +3,7 @@
 import { REFUSAL_OUTCOMES, type ErrorCode } from '@couponscan/shared/errors';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { problemBody } from '../src/plugins/errors.ts';
+import { problemBody } from '../src/lib/http-problem.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 let database: TestDatabase;

@@ -244,10 +244,10 @@ describe('redeeming a coupon', () => {
     expect(await scansOf(coupon.id)).toHaveLength(0);
   });
 
-  it('refuses an Idempotency-Key that is too short: 400 validation_failed', async () => {
+  it('refuses an Idempotency-Key that is too short: 422 validation_failed', async () => {
     const { coupon } = await makeCoupon(t.db);
     const response = await staff.redeem(coupon.code, 'short');
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body).toMatchObject({ code: 'validation_failed' });
   });
 
@@ -380,10 +380,10 @@ describe('undoing a redemption', () => {
     expect(response.status).toBe(404);
   });
 
-  it('a reason is required: 400 validation_failed', async () => {
+  it('a reason is required: 422 validation_failed', async () => {
     const { redemption } = await redeemed();
     const response = await staff.request('POST', `/api/redemptions/${redemption.id}/reversal`, {});
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body).toMatchObject({
       code: 'validation_failed',
       errors: [{ pointer: '/body/reason' }],

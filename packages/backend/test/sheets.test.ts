@@ -1,4 +1,4 @@
-// The printable A4 sheet of a batch (issue 4): a PDF that parses, with 15 coupons a page, the
+// The printable A4 sheet of a batch: a PDF that parses, with 15 coupons a page, the
 // code in text under each QR, QR codes that carry the coupon link, and a clear error above
 // 10,000 coupons.
 import { execFileSync, spawnSync } from 'node:child_process';

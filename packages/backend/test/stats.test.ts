@@ -204,10 +204,10 @@ describe('GET /api/stats/overview', () => {
     ['from=2026-02-30&to=2026-03-02', '/querystring/from'],
     ['from=2026-03-02&to=2026-03-01', '/querystring/from'],
     ['from=2024-01-01&to=2026-01-01', '/querystring/from'],
-  ])('refuses %s with 400 validation_failed', async (query, pointer) => {
+  ])('refuses %s with 422 validation_failed', async (query, pointer) => {
     const response = await overview(query);
 
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     const problem = response.body as unknown as Problem;
     expect(problem.code).toBe('validation_failed');
     expect(problem.errors?.map((e) => e.pointer)).toContain(pointer);
@@ -308,14 +308,14 @@ describe('GET /api/stats/suspicious', () => {
     });
   });
 
-  it('answers 404 not_found for an unknown campaign and 400 for a threshold out of range', async () => {
+  it('answers 404 not_found for an unknown campaign and 422 for a threshold out of range', async () => {
     const unknown = await marketer.request(
       'GET',
       `/api/stats/suspicious?campaignId=${randomUUID()}`,
     );
     expect(unknown.status).toBe(404);
     const bad = await marketer.request('GET', '/api/stats/suspicious?minFailures=1');
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422);
     expect(bad.body.code).toBe('validation_failed');
   });
 });

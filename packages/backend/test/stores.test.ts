@@ -75,9 +75,9 @@ describe('creating stores', () => {
     ['an empty name', { code: 'OK-CODE', name: '' }, '/body/name'],
     ['a name of only spaces', { code: 'OK-CODE', name: '   ' }, '/body/name'],
     ['an unknown field', { code: 'OK-CODE', name: 'x', city: 'Berlin' }, '/body/city'],
-  ])('a store with %s is refused with 400 validation_failed', async (_, body, pointer) => {
+  ])('a store with %s is refused with 422 validation_failed', async (_, body, pointer) => {
     const response = await admin.request<Problem>('POST', '/api/stores', body);
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body).toMatchObject({ code: 'validation_failed' });
     expect(response.body.errors?.map((e) => e.pointer)).toContain(pointer);
   });
@@ -135,18 +135,18 @@ describe('listing stores', () => {
     for (const { id } of batch) expect(ids).toContain(id);
   });
 
-  it('a cursor this API did not give out is refused with 400 validation_failed', async () => {
+  it('a cursor this API did not give out is refused with 422 validation_failed', async () => {
     const response = await admin.request<Problem>('GET', '/api/stores?cursor=not-a-cursor');
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body).toMatchObject({
       code: 'validation_failed',
       errors: [{ pointer: '/querystring/cursor' }],
     });
   });
 
-  it('a limit above 500 is refused with 400 validation_failed', async () => {
+  it('a limit above 500 is refused with 422 validation_failed', async () => {
     const response = await admin.request<Problem>('GET', '/api/stores?limit=501');
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body.errors?.map((e) => e.pointer)).toContain('/querystring/limit');
   });
 });

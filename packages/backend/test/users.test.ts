@@ -126,9 +126,9 @@ describe('creating users', () => {
     ['an unknown role', { role: 'owner' }, '/body/role'],
     ['a name of only spaces', { name: '   ' }, '/body/name'],
     ['an unknown field', { nickname: 'x' }, '/body/nickname'],
-  ])('a user with %s is refused with 400 validation_failed', async (_, overrides, pointer) => {
+  ])('a user with %s is refused with 422 validation_failed', async (_, overrides, pointer) => {
     const response = await admin.request<Problem>('POST', '/api/users', newUserBody(overrides));
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body).toMatchObject({ code: 'validation_failed' });
     expect(pointers(response.body)).toContain(pointer);
   });
@@ -232,16 +232,16 @@ describe('changing users', () => {
     expect(response.body).toMatchObject({ code: 'not_found' });
   });
 
-  it('an id that is not a uuid is refused with 400 validation_failed', async () => {
+  it('an id that is not a uuid is refused with 422 validation_failed', async () => {
     const response = await admin.request<Problem>('PATCH', '/api/users/42', { name: 'x' });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(pointers(response.body)).toContain('/params/id');
   });
 
-  it('an empty change is refused with 400 validation_failed', async () => {
+  it('an empty change is refused with 422 validation_failed', async () => {
     const user = await makeUser(t.db, 'marketer');
     const response = await admin.request('PATCH', `/api/users/${user.id}`, {});
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body).toMatchObject({ code: 'validation_failed' });
   });
 });
@@ -285,10 +285,10 @@ describe('listing users', () => {
     expect(ids).toEqual(expected.map((row) => row.id));
   });
 
-  it('a tampered cursor is refused with 400 validation_failed', async () => {
+  it('a tampered cursor is refused with 422 validation_failed', async () => {
     const cursor = Buffer.from('["yesterday","x"]').toString('base64url');
     const response = await admin.request<Problem>('GET', `/api/users?cursor=${cursor}`);
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.body).toMatchObject({ code: 'validation_failed' });
     expect(pointers(response.body)).toEqual(['/querystring/cursor']);
   });

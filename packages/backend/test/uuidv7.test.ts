@@ -1,4 +1,4 @@
-// Time-ordered coupon ids for batches (issue 9): RFC 9562 UUIDv7.
+// Time-ordered coupon ids for batches: RFC 9562 UUIDv7.
 import { describe, expect, it } from 'vitest';
 import { uuidv7Drawer } from '../src/lib/uuidv7.ts';
 

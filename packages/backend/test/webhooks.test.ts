@@ -474,12 +474,12 @@ describe('webhooks delivered to a real receiver', () => {
     expect(plain.status).toBe(422);
     expect(plain.body).toMatchObject({ code: 'validation_failed' });
     const noEvents = await admin.request('POST', '/api/webhooks', { url, events: [] });
-    expect(noEvents.status).toBe(400);
+    expect(noEvents.status).toBe(422);
     const unknownEvent = await admin.request('POST', '/api/webhooks', {
       url,
       events: ['coupon.eaten'],
     });
-    expect(unknownEvent.status).toBe(400);
+    expect(unknownEvent.status).toBe(422);
   });
 });
 

@@ -1,4 +1,4 @@
-// Issue 11 end to end: a coupon held in view the way a customer holds up a phone, a second coupon
+// End to end: a coupon held in view the way a customer holds up a phone, a second coupon
 // coming into view while a verdict is open, and QR codes that are not coupons — real backend, real
 // Chromium, a Y4M video as the camera. "Wait N s" below is the scenario (the code stays in view
 // that long), never a timing assertion.

@@ -1,6 +1,6 @@
 // Every verdict and screen of the scanner as Chromium renders it at 320, 360 and 390 px: saved as
 // screenshots (e2e/.artifacts/verdicts, git-ignored) to look at, and checked that no headline
-// splits a word or runs off the screen (issue 11). The backend's answers are given by the test
+// splits a word or runs off the screen. The backend's answers are given by the test
 // (page.route) so that every kind appears; the other e2e files get them from the real backend.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -129,7 +129,7 @@ const SCREENS: [string, Answer, string][] = [
   ],
   [
     'not-checked',
-    (route, code) => route.fulfill(refusal('validation_failed', code, 400)),
+    (route, code) => route.fulfill(refusal('validation_failed', code, 422)),
     '[data-step="problem"]',
   ],
   ['not-confirmed', (route) => route.abort('connectionfailed'), '[data-step="unconfirmed"]'],

@@ -1,4 +1,4 @@
-// Shop Wi-Fi is slow (issue 11): what a staff phone loads before the scanner is on screen — the app
+// Shop Wi-Fi is slow: what a staff phone loads before the scanner is on screen — the app
 // shell and the scanner's chunk with their static imports and CSS, gzip-compressed — stays within
 // 150 KB. The console and the camera decoder (requested once the scanner runs) are not counted.
 import { spawn } from 'node:child_process';

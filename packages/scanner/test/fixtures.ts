@@ -4,12 +4,12 @@ import type { SessionResponse } from '@couponscan/shared/auth';
 import { formatCouponCode, generateCouponCode } from '@couponscan/shared/code';
 import type { Page } from '@couponscan/shared/common';
 import type { CouponPreview, EarlierRedemption } from '@couponscan/shared/coupons';
-import type { RefusalOutcome } from '@couponscan/shared/errors';
 import { PROBLEM_CONTENT_TYPE, problemType } from '@couponscan/shared/errors';
 import type {
   LedgerEntry,
   RedemptionRefusal,
   RedemptionSuccess,
+  RefusedScanOutcome,
 } from '@couponscan/shared/redemptions';
 import { HttpResponse } from 'msw';
 
@@ -88,7 +88,7 @@ export function earlierRedemption(at: string): EarlierRedemption {
   };
 }
 
-const TITLES: Record<RefusalOutcome | 'not_found' | 'invalid_code', string> = {
+const TITLES: Record<RefusedScanOutcome, string> = {
   already_redeemed: 'Coupon already redeemed',
   voided: 'Coupon voided',
   expired: 'Coupon expired',
@@ -100,7 +100,7 @@ const TITLES: Record<RefusalOutcome | 'not_found' | 'invalid_code', string> = {
 };
 
 export function refusal(
-  outcome: RefusalOutcome | 'not_found' | 'invalid_code',
+  outcome: RefusedScanOutcome,
   code: string,
   extra: Partial<RedemptionRefusal> = {},
 ): RedemptionRefusal {

@@ -1,4 +1,4 @@
-// Issuing at scale (issue 4): batches of generated or imported coupons, their progress, the
+// Issuing at scale: batches of generated or imported coupons, their progress, the
 // code-space rule, and the printable sheet's limits.
 import { Type, type Static } from '@sinclair/typebox';
 import { RANDOM_LENGTH } from './code.ts';

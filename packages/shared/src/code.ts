@@ -75,7 +75,7 @@ function hasGeneratedShape(folded: string): boolean {
 /**
  * The app's own coupon link, `<app origin>/c/<CODE>` (e.g. `https://scan.shop.example/c/7K3M…`):
  * what the QR images the backend makes carry, so that a phone's own camera app opens the app.
- * The scanner takes a URL as a coupon only in this shape and on its own host (issue 11); any
+ * The scanner takes a URL as a coupon only in this shape and on its own host; any
  * other URL is "not a coupon". Bare codes stay valid QR contents.
  */
 export const COUPON_LINK_PATH = '/c/';

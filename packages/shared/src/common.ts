@@ -19,7 +19,7 @@ export function NonBlankStringSchema(maxLength: number) {
 /**
  * An IANA time zone name (`Europe/Berlin`, `America/Argentina/Buenos_Aires`, `UTC`). The schema
  * checks the shape; `isTimeZone` checks that the name exists (the server answers
- * `400 validation_failed` at `/querystring/tz` when it does not).
+ * `422 validation_failed` at `/querystring/tz` when it does not).
  */
 const TIME_ZONE_PATTERN = '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$';
 export const TimeZoneSchema = Type.String({

@@ -23,7 +23,9 @@ export const SCAN_OUTCOMES = [
 export type ScanOutcome = (typeof SCAN_OUTCOMES)[number];
 
 export const ERROR_CODES = [
-  // 400 / 422: the request itself is wrong
+  // 400: the request cannot be read (malformed HTTP, JSON or percent-encoding);
+  // 422: it does not match the schema or breaks a rule (`errors` points at what)
+  'malformed_request',
   'validation_failed',
   'invalid_code',
   'idempotency_key_required',
@@ -47,14 +49,14 @@ export const ERROR_CODES = [
   // 5xx: never with details
   'internal_error',
   'service_unavailable',
-  // issue 10, faults: 503 with Retry-After; retry with the same Idempotency-Key
+  // faults: 503 with Retry-After; retry with the same Idempotency-Key
   'database_unavailable',
   'database_busy',
-  // issue 4, issuing at scale: 422 a CSV import with bad lines (each listed), 422 a PDF sheet
+  // issuing at scale: 422 a CSV import with bad lines (each listed), 422 a PDF sheet
   // asked for more coupons than one sheet holds
   'import_invalid',
   'sheet_too_large',
-  // issue 10, hostile input: 431 headers over Node's limit; 403 a cookie-authenticated change
+  // hostile input: 431 headers over Node's limit; 403 a cookie-authenticated change
   // from another site; 409 the last active admin cannot be demoted or disabled
   'header_too_large',
   'cross_site_request',

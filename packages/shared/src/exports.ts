@@ -1,4 +1,4 @@
-// CSV exports (issue 4): streamed from PostgreSQL, UTF-8, RFC 4180 quoting, a header row.
+// CSV exports: streamed from PostgreSQL, UTF-8, RFC 4180 quoting, a header row.
 import { Type, type Static } from '@sinclair/typebox';
 import { IdSchema, TimestampSchema } from './common.ts';
 import { COUPON_STATUSES } from './coupons.ts';

@@ -1,4 +1,4 @@
-// Importing existing codes from CSV (issue 4): all or nothing, with every bad line reported.
+// Importing existing codes from CSV: all or nothing, with every bad line reported.
 import { Type, type Static } from '@sinclair/typebox';
 import { BatchSchema } from './batches.ts';
 
@@ -7,7 +7,7 @@ export const IMPORT_MAX_LINES = 1_000_000;
 export const IMPORT_MAX_REPORTED_LINES = 1000;
 
 /**
- * Imported codes are refused below this length (issue 10: a 4-character code is guessed in
+ * Imported codes are refused below this length (a 4-character code is guessed in
  * minutes). Scanning still accepts 4–64 characters, for codes imported before the rule.
  */
 export const IMPORT_MIN_CODE_LENGTH = 8;

@@ -1,4 +1,4 @@
-// QR images of coupons (issue 4): what the caller may choose and the limits.
+// QR images of coupons: what the caller may choose and the limits.
 import { Type, type Static } from '@sinclair/typebox';
 
 /** M or better: a sheet may be folded, smudged or printed small. */

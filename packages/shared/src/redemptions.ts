@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { DiscountViewSchema } from './campaigns.ts';
 import { IdSchema, NonBlankStringSchema, PageQuerySchema, TimestampSchema } from './common.ts';
 import { EarlierRedemptionSchema } from './coupons.ts';
-import { ProblemSchema, REFUSAL_OUTCOMES } from './errors.ts';
+import { ProblemSchema, REFUSAL_OUTCOMES, type ScanOutcome } from './errors.ts';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 /** What a client may use as an Idempotency-Key: a UUID or any 8–255 visible characters. */
@@ -69,18 +69,22 @@ export const RedemptionSuccessSchema = Type.Object({
 export type RedemptionSuccess = Static<typeof RedemptionSuccessSchema>;
 
 /**
+ * The outcome of a scan that did not redeem: a refusal of a known coupon (RefusalOutcome, 409),
+ * an unknown code (404) or not a code at all (422). Every ScanOutcome but `redeemed`.
+ */
+export const RefusedScanOutcomeSchema = Type.Union(
+  [...REFUSAL_OUTCOMES, 'not_found', 'invalid_code'].map((o) => Type.Literal(o)),
+);
+export type RefusedScanOutcome = Exclude<ScanOutcome, 'redeemed'>;
+
+/**
  * 404/409/422 answer of POST /api/redemptions: a problem whose `code` equals `outcome`;
  * `earlierRedemptions` is set for already_redeemed, `campaignName`/`discount` for known coupons.
  */
-export const RefusedOutcomeSchema = Type.Union(
-  [...REFUSAL_OUTCOMES, 'not_found', 'invalid_code'].map((o) => Type.Literal(o)),
-);
-export type RefusedOutcome = (typeof REFUSAL_OUTCOMES)[number] | 'not_found' | 'invalid_code';
-
 export const RedemptionRefusalSchema = Type.Composite([
   ProblemSchema,
   Type.Object({
-    outcome: RefusedOutcomeSchema,
+    outcome: RefusedScanOutcomeSchema,
     scanId: IdSchema,
     displayCode: Type.Optional(Type.String()),
     campaignName: Type.Optional(Type.String()),

@@ -1,8 +1,8 @@
-// The marketers' dashboard (issue 7): figures overall and per campaign, suspicious activity, and
+// The marketers' dashboard: figures overall and per campaign, suspicious activity, and
 // the live feed's events. Every figure is aggregated in SQL by the backend.
 import { Type, type Static } from '@sinclair/typebox';
 import { IdSchema, TimeZoneSchema, TimestampSchema } from './common.ts';
-import { RefusedOutcomeSchema } from './redemptions.ts';
+import { RefusedScanOutcomeSchema } from './redemptions.ts';
 
 /** A calendar day, `YYYY-MM-DD`, in the time zone of the request. */
 export const LocalDateSchema = Type.String({
@@ -64,7 +64,7 @@ export const StatsStoreSchema = Type.Object({
 export type StatsStore = Static<typeof StatsStoreSchema>;
 
 export const StatsRefusalSchema = Type.Object({
-  outcome: RefusedOutcomeSchema,
+  outcome: RefusedScanOutcomeSchema,
   count: Type.Integer(),
 });
 export type StatsRefusal = Static<typeof StatsRefusalSchema>;

@@ -16,7 +16,7 @@ export const CreateStoreBodySchema = Type.Object(
   {
     code: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9-]{1,31}$' }),
     name: NonBlankStringSchema(200),
-    /** Default `UTC`; an unknown zone is `400 validation_failed` at `/body/timeZone`. */
+    /** Default `UTC`; an unknown zone is `422 validation_failed` at `/body/timeZone`. */
     timeZone: Type.Optional(TimeZoneSchema),
   },
   { additionalProperties: false },

@@ -7,6 +7,7 @@ import { BoundedPostgresDialect } from './driver.ts';
 import type { DB } from './schema.ts';
 
 export type { DB } from './schema.ts';
+/** The one database handle type: a `Transaction<DB>` is a `Kysely<DB>`, so repositories take this for both. */
 export type Database = Kysely<DB>;
 
 const pools = new WeakMap<Database, pg.Pool>();

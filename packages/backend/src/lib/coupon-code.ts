@@ -1,6 +1,6 @@
 // Reading a coupon code from a request, with the one error every route gives for a bad one.
 import { parseCouponCode, type ParsedCode } from '@couponscan/shared/code';
-import { HttpProblem } from '../plugins/errors.ts';
+import { HttpProblem } from './http-problem.ts';
 
 export function invalidCodeDetail(reason: Extract<ParsedCode, { ok: false }>['reason']): string {
   return reason === 'check_failed'

@@ -1,10 +1,10 @@
 // A second (or third) rate limit on one route, in the store @fastify/rate-limit was registered
 // with (memory, or Redis where configured). The plugin runs one limiter per request through its
 // hooks; createRateLimit counts without that guard, so a route can be limited per user and per
-// IP, or per IP and email and per IP alone (issue 10: brute force).
+// IP, or per IP and email and per IP alone (brute force).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import '@fastify/rate-limit';
-import { HttpProblem } from '../plugins/errors.ts';
+import { HttpProblem } from './http-problem.ts';
 
 export function extraRateLimit(
   app: FastifyInstance,

@@ -4,8 +4,8 @@
 // the cursor is the fallback when that row is gone.
 import type { Page } from '@couponscan/shared/common';
 import { sql, type RawBuilder } from 'kysely';
-import { HttpProblem } from '../plugins/errors.ts';
-import { isValidDateTime } from '../plugins/validation.ts';
+import { HttpProblem } from './http-problem.ts';
+import { isValidDateTime } from './date-time.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -39,7 +39,7 @@ export function decodeCursor(cursor: string | undefined): Position | null {
   } catch {
     // fall through
   }
-  throw new HttpProblem(400, 'validation_failed', 'cursor is not one this API gave out', {}, [
+  throw new HttpProblem(422, 'validation_failed', 'cursor is not one this API gave out', {}, [
     { pointer: '/querystring/cursor', message: 'is not a valid cursor' },
   ]);
 }

@@ -12,7 +12,7 @@ export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 
 
 /** What a status means when a route does not list its codes. */
 const DEFAULT_CODES: Record<ProblemStatus, readonly ErrorCode[]> = {
-  400: ['validation_failed'],
+  400: ['malformed_request'],
   401: ['unauthenticated'],
   403: ['forbidden'],
   404: ['not_found'],
@@ -29,14 +29,14 @@ const DEFAULT_CODES: Record<ProblemStatus, readonly ErrorCode[]> = {
 const DATABASE_FAULTS: readonly ErrorCode[] = ['database_unavailable', 'database_busy'];
 
 const DESCRIPTIONS: Record<ProblemStatus, string> = {
-  400: 'The request does not match the schema',
+  400: 'The request cannot be read (malformed HTTP, JSON or percent-encoding)',
   401: 'No valid session',
   403: 'The role or store does not allow this',
   404: 'Not found',
   409: 'Refused: the current state does not allow this',
   413: 'The body is too large',
   415: 'Unsupported content type',
-  422: 'The request breaks a rule',
+  422: 'The request does not match the schema or breaks a rule',
   429: 'Too many requests',
   500: 'A bug on our side; the request changed nothing',
   503: 'The database cannot answer just now; retry after Retry-After (the same Idempotency-Key never redeems twice)',

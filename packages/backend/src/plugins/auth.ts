@@ -15,7 +15,7 @@ import { poolOf } from '../db/database.ts';
 import { BearerAuthenticator } from '../modules/api-tokens/api-tokens.service.ts';
 import { authenticate, type AuthUser } from '../modules/auth/auth.service.ts';
 import { SessionCache } from '../modules/auth/session-cache.ts';
-import { HttpProblem } from './errors.ts';
+import { HttpProblem } from '../lib/http-problem.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,4 +1,4 @@
-// Cross-site request forgery: a change to state must come from the app itself (issue 10).
+// Cross-site request forgery: a change to state must come from the app itself.
 // SameSite=Lax alone let a cross-site `text/plain` form post ride the session cookie. Browsers
 // say where a request comes from (Sec-Fetch-Site, Origin); a request that says "another site"
 // is refused whatever its content type. A request that says nothing did not come from a
@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { PROBLEM_CONTENT_TYPE, type ErrorCode } from '@couponscan/shared/errors';
 import { problemResponse, type ProblemResponse } from '../lib/responses.ts';
-import { HttpProblem } from './errors.ts';
+import { HttpProblem } from '../lib/http-problem.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

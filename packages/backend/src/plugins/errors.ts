@@ -1,71 +1,16 @@
 // One error model: every failure leaves as RFC 9457 problem+json with a stable `code` from
 // @couponscan/shared/errors. 5xx answers never carry details; they are logged instead.
-import {
-  PROBLEM_CONTENT_TYPE,
-  problemType,
-  type ErrorCode,
-  type FieldError,
-  type Problem,
-} from '@couponscan/shared/errors';
 import path from 'node:path';
 import '@fastify/static';
 import type { Socket } from 'node:net';
+import { PROBLEM_CONTENT_TYPE, type FieldError } from '@couponscan/shared/errors';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { databaseFailure } from '../db/failures.ts';
-
-const TITLES: Partial<Record<ErrorCode, string>> = {
-  validation_failed: 'The request is not valid',
-  invalid_code: 'This is not a valid coupon code',
-  unauthenticated: 'Please log in',
-  invalid_credentials: 'Email or password is wrong',
-  forbidden: 'You are not allowed to do this',
-  not_found: 'Not found',
-  rate_limited: 'Too many requests',
-  header_too_large: 'The request headers are too large',
-  internal_error: 'Something went wrong on our side',
-  database_unavailable: 'The database is unavailable',
-  database_busy: 'The database is busy',
-};
+import { HttpProblem, problemBody, sendProblem } from '../lib/http-problem.ts';
 
 /** Seconds a client should wait before retrying a 503 (the Retry-After header). */
 export const RETRY_AFTER_SECONDS = { unavailable: 2, busy: 1 } as const;
-
-/** An expected failure with a stable code; thrown by services, rendered by the handler below. */
-export class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ErrorCode,
-    readonly detail?: string,
-    readonly extensions: Record<string, unknown> = {},
-    readonly errors?: FieldError[],
-  ) {
-    super(detail ?? code);
-    this.name = 'HttpProblem';
-  }
-}
-
-export function problemBody(
-  status: number,
-  code: ErrorCode,
-  detail?: string,
-  extensions: Record<string, unknown> = {},
-  errors?: FieldError[],
-): Problem {
-  return {
-    ...extensions,
-    type: problemType(code),
-    title: TITLES[code] ?? code.replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase()),
-    status,
-    ...(detail === undefined ? {} : { detail }),
-    code,
-    ...(errors === undefined ? {} : { errors }),
-  };
-}
-
-export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
-  return reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
-}
 
 function validationErrors(error: FastifyError): FieldError[] {
   const context = error.validationContext ?? 'body';
@@ -89,13 +34,13 @@ function validationErrors(error: FastifyError): FieldError[] {
   });
 }
 
-/** The router's own errors (a path with broken percent-encoding): 400 problem+json. */
+/** The router's own errors (a path with broken percent-encoding): 400 malformed_request. */
 export function answerFrameworkError(
   error: FastifyError,
   _request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  void sendProblem(reply, problemBody(400, 'validation_failed', error.message));
+  void sendProblem(reply, problemBody(400, 'malformed_request', error.message));
 }
 
 /**
@@ -109,7 +54,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   const body = JSON.stringify(
     tooLarge
       ? problemBody(431, 'header_too_large', 'The request headers are too large.')
-      : problemBody(400, 'validation_failed', 'The request is not valid HTTP.'),
+      : problemBody(400, 'malformed_request', 'The request is not valid HTTP.'),
   );
   socket.end(
     `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
@@ -152,7 +97,7 @@ export default fp(
           );
         }
         const detail = errors.map((e) => `${e.pointer} ${e.message}`).join('; ');
-        return sendProblem(reply, problemBody(400, 'validation_failed', detail, {}, errors));
+        return sendProblem(reply, problemBody(422, 'validation_failed', detail, {}, errors));
       }
       const status = error.statusCode ?? 500;
       if (status === 429) {
@@ -168,7 +113,7 @@ export default fp(
       }
       if (status >= 400 && status < 500) {
         // Fastify's own client errors: malformed JSON, empty body with a JSON content type …
-        return sendProblem(reply, problemBody(400, 'validation_failed', error.message));
+        return sendProblem(reply, problemBody(400, 'malformed_request', error.message));
       }
       // The last line behind the schemas: a value PostgreSQL refuses as data (class 22: NUL in
       // text 22021, out-of-range times 22008, bad numbers 22003, bad uuids 22P02) is the
@@ -178,7 +123,7 @@ export default fp(
         request.log.warn({ sqlState }, 'the database refused a value the schemas let through');
         return sendProblem(
           reply,
-          problemBody(400, 'validation_failed', 'A value in the request is not valid.'),
+          problemBody(422, 'validation_failed', 'A value in the request is not valid.'),
         );
       }
       const failure = databaseFailure(error);

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { poolOf } from '../db/database.ts';
 import { httpRequestDuration, registry, scrape, watchPool } from '../lib/metrics.ts';
-import { HttpProblem } from './errors.ts';
+import { HttpProblem } from '../lib/http-problem.ts';
 
 export const METRICS_PATH = '/metrics';
 

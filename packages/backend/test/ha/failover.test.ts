@@ -1,4 +1,4 @@
-// Failover with nothing acknowledged lost (issue 10, faults): the backend talks to PostgreSQL
+// Failover with nothing acknowledged lost: the backend talks to PostgreSQL
 // through HAProxy in front of three Patroni nodes with strict synchronous replication. Under
 // redemption load the primary's postmaster is killed with SIGKILL; writes resume on the promoted
 // standby, every 201 (before or after) is in the new primary's ledger, no coupon exceeds its limit

@@ -1,7 +1,7 @@
 // The race suite from the project's first report: many phones redeem one coupon at the same
 // moment, over real HTTP against listening app instances, so the requests truly overlap in
 // PostgreSQL. One suite, run against several deployments: two instances (the default), three,
-// SERIALIZABLE transactions, and PgBouncer in transaction mode (issue 10).
+// SERIALIZABLE transactions, and PgBouncer in transaction mode.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DATABASE_SETTINGS, type DatabaseSettings } from '../../src/config.ts';
 import type { Database } from '../../src/db/database.ts';

@@ -8,7 +8,7 @@ export function Layout() {
   const session = useSignedInSession();
   const { signedOut } = useSession();
   const { user } = session;
-  // a stray tap next to the store name must not end the shift's session (issue 11)
+  // a stray tap next to the store name must not end the shift's session
   const [confirming, setConfirming] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {

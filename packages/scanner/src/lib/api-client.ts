@@ -2,7 +2,7 @@
 // into either an ApiError (the server answered with RFC 9457 problem+json and a stable `code` from
 // packages/shared/src/errors.ts) or a TransportError (no answer at all).
 // Shared code is imported for its types only: its run-time exports are TypeBox schemas, and the
-// staff bundle must stay small (issue 11; the eslint config enforces it).
+// staff bundle must stay small (the eslint config enforces it).
 import type { ErrorCode, Problem } from '@couponscan/shared/errors';
 
 /** The server answered with an error; `code` is the shared, stable error code. */

@@ -1,5 +1,5 @@
 // One key per redemption attempt, reused on every retry of that attempt, so the server can answer a
-// retry with the stored result instead of redeeming again (Stripe's rules; see issue 2).
+// retry with the stored result instead of redeeming again (Stripe's rules).
 
 export function newIdempotencyKey(): string {
   // randomUUID exists only in secure contexts; typing a code still works over plain http.

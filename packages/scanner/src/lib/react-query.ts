@@ -3,17 +3,19 @@
 // is the server's considered answer and is shown at once. Writes never retry on their own: a
 // mutation that must be retried carries its own Idempotency-Key and says so explicitly.
 import { QueryClient, type DefaultOptions } from '@tanstack/react-query';
-import { ApiError, TransportError } from './api-client.ts';
+import { ApiError } from './api-client.ts';
+import { isRetryable } from './request-failure.ts';
 
 /** Retries after the first attempt, for reads that failed in a way worth trying again. */
 export const MAX_QUERY_RETRIES = 2;
 
-/** Whether a failed read is worth another try: the API's 4xx answers are final (except 429). */
+/**
+ * Whether a failed read is worth another try: what request-failure.ts calls retryable (no answer,
+ * the server busy), and for reads also a rate limit; the API's other 4xx answers are final.
+ */
 export function shouldRetryQuery(failureCount: number, error: unknown): boolean {
   if (failureCount >= MAX_QUERY_RETRIES) return false;
-  if (error instanceof TransportError) return true;
-  if (error instanceof ApiError) return error.status >= 500 || error.status === 429;
-  return false;
+  return isRetryable(error) || (error instanceof ApiError && error.code === 'rate_limited');
 }
 
 /** 0.5 s, 1 s, 2 s … capped at 8 s. */

@@ -50,7 +50,7 @@ const apiTokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: PageQuerySchema,
         response: {
           200: ok(PageSchema(ApiTokenSchema), 'One page of tokens'),
-          ...problemResponses(400, ...SIGNED_IN),
+          ...problemResponses(400, 422, ...SIGNED_IN),
         },
       },
     },
@@ -67,7 +67,7 @@ const apiTokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         response: {
           200: ok(ApiTokenSchema, 'The revoked token (also when it was revoked already)'),
-          ...problemResponses(400, ...SIGNED_IN, 404, 413, 415),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 413, 415),
         },
       },
     },

@@ -14,7 +14,7 @@ import type { Page } from '@couponscan/shared/common';
 import type { Database } from '../../db/database.ts';
 import { transaction } from '../../db/transaction.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import type { SessionCache } from '../auth/session-cache.ts';
 import { existingStoreIds } from '../stores/stores.repository.ts';

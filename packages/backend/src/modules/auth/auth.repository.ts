@@ -1,12 +1,9 @@
 // All Kysely for sessions.
-import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../../db/database.ts';
+import type { Database } from '../../db/database.ts';
 import { selectUsers } from '../users/users.repository.ts';
 
-type Executor = Kysely<DB> | Transaction<DB>;
-
 export async function insertSession(
-  db: Executor,
+  db: Database,
   session: { id: string; userId: string; expiresAt: Date },
 ): Promise<void> {
   await db
@@ -16,7 +13,7 @@ export async function insertSession(
 }
 
 /** The user behind a live session: not revoked, not expired, user not disabled. */
-export function findSessionUser(db: Executor, sessionId: string) {
+export function findSessionUser(db: Database, sessionId: string) {
   return selectUsers(db)
     .innerJoin('sessions', 'sessions.user_id', 'users.id')
     .select('sessions.expires_at as session_expires_at')
@@ -27,7 +24,7 @@ export function findSessionUser(db: Executor, sessionId: string) {
     .executeTakeFirst();
 }
 
-export async function revokeSession(db: Executor, sessionId: string): Promise<void> {
+export async function revokeSession(db: Database, sessionId: string): Promise<void> {
   await db
     .updateTable('sessions')
     .set((eb) => ({ revoked_at: eb.fn('now') }))
@@ -36,7 +33,7 @@ export async function revokeSession(db: Executor, sessionId: string): Promise<vo
     .execute();
 }
 
-export async function revokeUserSessions(db: Executor, userId: string): Promise<void> {
+export async function revokeUserSessions(db: Database, userId: string): Promise<void> {
   await db
     .updateTable('sessions')
     .set((eb) => ({ revoked_at: eb.fn('now') }))
@@ -46,7 +43,7 @@ export async function revokeUserSessions(db: Executor, userId: string): Promise<
 }
 
 /** Sessions that ended (expired, or revoked) more than `graceHours` ago: nothing reads them again. */
-export async function deleteEndedSessions(db: Executor, graceHours: number): Promise<number> {
+export async function deleteEndedSessions(db: Database, graceHours: number): Promise<number> {
   const cutoff = new Date(Date.now() - graceHours * 3600_000);
   const result = await db
     .deleteFrom('sessions')

@@ -28,7 +28,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
           200: ok(SessionResponseSchema, 'Logged in; the answer sets the session cookie', {
             'set-cookie': Type.String({ description: 'The HttpOnly session cookie' }),
           }),
-          ...problemResponses(400, 413, 415, 429, { 401: ['invalid_credentials'] }),
+          ...problemResponses(400, 422, 413, 415, 429, { 401: ['invalid_credentials'] }),
         },
       },
       config: {
@@ -60,7 +60,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: [],
         response: {
           204: noContent('Logged out (also when there was no session)'),
-          ...problemResponses(400, 413, 415),
+          ...problemResponses(400, 422, 413, 415),
         },
       },
     },

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { User } from '@couponscan/shared/auth';
 import type { Database } from '../../db/database.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 import { toUser } from '../users/users.mapper.ts';
 import { findCredentialsByEmail, findUserById } from '../users/users.repository.ts';
 import { findSessionUser, insertSession, revokeSession } from './auth.repository.ts';

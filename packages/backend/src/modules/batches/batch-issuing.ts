@@ -6,7 +6,7 @@ import type { Transaction } from 'kysely';
 import type { DB } from '../../db/database.ts';
 import { JobFailed } from '../jobs/job-queue.ts';
 import { uuidv7Drawer } from '../../lib/uuidv7.ts';
-import { insertBatchCodes } from './batches.repository.ts';
+import { insertCodesSkippingTaken } from '../coupons/coupons.repository.ts';
 
 /** Draws one code with the batch's prefix; swapped in tests to force collisions. */
 export type DrawCode = (prefix: string) => string;
@@ -64,7 +64,13 @@ export async function insertBatchCoupons(
       codes[i] = drawCode(batch.prefix);
       ids[i] = drawId();
     }
-    const added = await insertBatchCodes(trx, batch, codes, ids);
+    const result = await insertCodesSkippingTaken(
+      trx,
+      { campaignId: batch.campaignId, maxRedemptions: batch.maxRedemptions, batchId: batch.id },
+      codes,
+      ids,
+    ).executeTakeFirst();
+    const added = Number(result.numInsertedOrUpdatedRows ?? 0n);
     inserted += added;
     collisions += wanted - added;
     fruitless = added === 0 ? fruitless + 1 : 0;

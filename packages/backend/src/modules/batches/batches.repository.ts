@@ -1,12 +1,10 @@
-// All Kysely for batches and the coupons they issue.
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB } from '../../db/database.ts';
+// All Kysely for batches (the coupons they issue are inserted by coupons.repository.ts).
+import { sql } from 'kysely';
+import type { Database } from '../../db/database.ts';
 import { olderThan, type Position } from '../../lib/pagination.ts';
 
-type Executor = Kysely<DB> | Transaction<DB>;
-
 export function insertBatch(
-  db: Executor,
+  db: Database,
   values: {
     campaign_id: string;
     source: 'generated' | 'imported';
@@ -24,11 +22,11 @@ export function insertBatch(
 }
 export type BatchRow = Awaited<ReturnType<typeof insertBatch>>;
 
-export function findBatch(db: Executor, id: string) {
+export function findBatch(db: Database, id: string) {
   return db.selectFrom('batches').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export function listCampaignBatches(db: Executor, campaignId: string, limit: number) {
+export function listCampaignBatches(db: Database, campaignId: string, limit: number) {
   return db
     .selectFrom('batches')
     .selectAll()
@@ -41,7 +39,7 @@ export function listCampaignBatches(db: Executor, campaignId: string, limit: num
 
 /** Batches of every campaign with the campaign's name, newest first. */
 export function listAllBatches(
-  db: Executor,
+  db: Database,
   filter: { campaignId?: string; statuses?: readonly BatchRow['status'][] },
   after: Position | null,
   limit: number,
@@ -63,7 +61,7 @@ export function listAllBatches(
 }
 
 /** A new attempt starts from nothing; undefined when the batch was cancelled meanwhile. */
-export function markBatchRunning(db: Executor, id: string) {
+export function markBatchRunning(db: Database, id: string) {
   return db
     .updateTable('batches')
     .set({ status: 'running', generated: 0, error: null, started_at: sql<Date>`now()` })
@@ -75,7 +73,7 @@ export function markBatchRunning(db: Executor, id: string) {
 
 /** Progress, seen at once by others; false when the batch is no longer running (cancelled). */
 export async function recordBatchProgress(
-  db: Executor,
+  db: Database,
   id: string,
   generated: number,
 ): Promise<boolean> {
@@ -90,7 +88,7 @@ export async function recordBatchProgress(
 }
 
 /** In the transaction that inserted the coupons, so both commit together. */
-export function markBatchSucceeded(db: Executor, id: string, generated: number) {
+export function markBatchSucceeded(db: Database, id: string, generated: number) {
   return db
     .updateTable('batches')
     .set({ status: 'succeeded', generated, error: null, finished_at: sql<Date>`now()` })
@@ -101,7 +99,7 @@ export function markBatchSucceeded(db: Executor, id: string, generated: number) 
 }
 
 export function markBatchEnded(
-  db: Executor,
+  db: Database,
   id: string,
   status: 'failed' | 'cancelled',
   error: string | null,
@@ -116,89 +114,11 @@ export function markBatchEnded(
 }
 
 /** Back in the queue after a stop: the next attempt starts over. */
-export function markBatchQueued(db: Executor, id: string) {
+export function markBatchQueued(db: Database, id: string) {
   return db
     .updateTable('batches')
     .set({ status: 'queued', generated: 0, started_at: null })
     .where('id', '=', id)
     .where('status', '=', 'running')
     .executeTakeFirst();
-}
-
-/**
- * Inserts the codes that are free in one statement (INSERT … SELECT FROM unnest) and returns how
- * many: a code that exists already, or twice in `codes`, is skipped by the unique index, and the
- * caller draws again. `ids` (time-ordered, one per code) become the coupons' ids.
- */
-export async function insertBatchCodes(
-  db: Executor,
-  batch: { id: string; campaignId: string; maxRedemptions: number },
-  codes: readonly string[],
-  ids: readonly string[],
-): Promise<number> {
-  if (ids.length !== codes.length) throw new Error('one id per code');
-  const result = await db
-    .insertInto('coupons')
-    .columns(['id', 'campaign_id', 'code', 'max_redemptions', 'batch_id'])
-    .expression(
-      db
-        .selectFrom(
-          sql<{
-            id: string;
-            code: string;
-          }>`(select unnest(${sql.val(ids)}::uuid[]) as id, unnest(${sql.val(codes)}::text[]) as code)`.as(
-            'drawn',
-          ),
-        )
-        .select([
-          'drawn.id',
-          sql.val(batch.campaignId).as('campaign_id'),
-          'drawn.code',
-          sql.val(batch.maxRedemptions).as('max_redemptions'),
-          sql.val(batch.id).as('batch_id'),
-        ]),
-    )
-    .onConflict((oc) => oc.column('code').doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0n);
-}
-
-/** The planner's estimate of how many coupons exist: an O(1) upper bound for the guess rule. */
-export async function estimateCouponCount(db: Executor): Promise<number> {
-  const row = await db
-    .selectFrom(sql<{ reltuples: number }>`pg_class`.as('c'))
-    .select(sql<number>`greatest(reltuples, 0)::float8`.as('estimate'))
-    .where(sql`oid`, '=', sql`'coupons'::regclass`)
-    .executeTakeFirst();
-  return row?.estimate ?? 0;
-}
-
-/** One slice of a batch's coupons in code order, for the printable sheet. */
-export function listBatchCoupons(db: Executor, batchId: string, afterCode: string, limit: number) {
-  return db
-    .selectFrom('coupons')
-    .select(['code'])
-    .where('batch_id', '=', batchId)
-    .where('code', '>', afterCode)
-    .orderBy('code')
-    .limit(limit)
-    .execute();
-}
-
-/** The code just before the `offset`-th coupon of the batch, in code order ('' for the first). */
-export async function batchCodeBefore(
-  db: Executor,
-  batchId: string,
-  offset: number,
-): Promise<string | null> {
-  if (offset === 0) return '';
-  const row = await db
-    .selectFrom('coupons')
-    .select('code')
-    .where('batch_id', '=', batchId)
-    .orderBy('code')
-    .offset(offset - 1)
-    .limit(1)
-    .executeTakeFirst();
-  return row?.code ?? null;
 }

@@ -19,8 +19,8 @@ import {
   getBatch,
   listBatches,
   listBatchesAcrossCampaigns,
-  printBatchSheet,
 } from './batches.service.ts';
+import { printBatchSheet } from './batch-printing.ts';
 
 const LOCATION_HEADERS = {
   location: Type.String({ description: 'The batch: /api/batches/{id}' }),
@@ -41,7 +41,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           201: ok(BatchSchema, 'Issued within the request', LOCATION_HEADERS),
           202: ok(BatchSchema, 'Queued: poll the Location for progress', LOCATION_HEADERS),
-          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415, {
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 409, 413, 415, {
             422: ['validation_failed', 'code_space_too_small'],
           }),
         },
@@ -73,7 +73,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         response: {
           200: ok(Type.Object({ items: Type.Array(BatchSchema) }), 'The batches'),
-          ...problemResponses(400, ...SIGNED_IN, 404),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404),
         },
       },
     },
@@ -90,7 +90,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: ListBatchesQuerySchema,
         response: {
           200: ok(PageSchema(BatchListItemSchema), 'One page of batches'),
-          ...problemResponses(400, ...SIGNED_IN),
+          ...problemResponses(400, 422, ...SIGNED_IN),
         },
       },
     },
@@ -107,7 +107,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         response: {
           200: ok(BatchSchema, 'The batch'),
-          ...problemResponses(400, ...SIGNED_IN, 404),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404),
         },
       },
     },
@@ -125,7 +125,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           200: ok(BatchSchema, 'The cancelled batch'),
           // no body is read, but one that is too large or of an unknown type is refused first
-          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 409, 413, 415),
         },
       },
     },
@@ -143,7 +143,7 @@ const batchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: SheetQuerySchema,
         response: {
           200: file('application/pdf', 'The sheet, streamed', ATTACHMENT_HEADERS),
-          ...problemResponses(400, ...SIGNED_IN, 404, 409, {
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 409, {
             422: ['sheet_too_large', 'validation_failed'],
           }),
         },

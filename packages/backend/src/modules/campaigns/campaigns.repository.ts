@@ -1,11 +1,9 @@
 // All Kysely for campaigns and the stores they are valid in.
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB } from '../../db/database.ts';
+import { sql } from 'kysely';
+import type { Database } from '../../db/database.ts';
 import { olderThan, type Position } from '../../lib/pagination.ts';
 
-type Executor = Kysely<DB> | Transaction<DB>;
-
-export function selectCampaigns(db: Executor) {
+export function selectCampaigns(db: Database) {
   return db
     .selectFrom('campaigns')
     .selectAll('campaigns')
@@ -25,13 +23,13 @@ export type CampaignRow = Awaited<
   ReturnType<ReturnType<typeof selectCampaigns>['executeTakeFirstOrThrow']>
 >;
 
-export function findCampaign(db: Executor, id: string): Promise<CampaignRow | undefined> {
+export function findCampaign(db: Database, id: string): Promise<CampaignRow | undefined> {
   return selectCampaigns(db).where('campaigns.id', '=', id).executeTakeFirst();
 }
 
 /** Campaigns with their coupon counts, newest first; `nameContains` ignores case. */
 export function listCampaigns(
-  db: Executor,
+  db: Database,
   filter: { status?: 'active' | 'paused' | 'archived'; nameContains?: string },
   after: Position | null,
   limit: number,
@@ -78,7 +76,7 @@ export interface CampaignValues {
 }
 
 export async function insertCampaign(
-  db: Executor,
+  db: Database,
   values: CampaignValues & { max_redemptions_per_coupon: number; created_by: string },
 ): Promise<string> {
   const row = await db
@@ -90,7 +88,7 @@ export async function insertCampaign(
 }
 
 export async function updateCampaign(
-  db: Executor,
+  db: Database,
   id: string,
   values: Partial<CampaignValues> & { status?: 'active' | 'paused' | 'archived' },
 ): Promise<void> {
@@ -101,12 +99,23 @@ export async function updateCampaign(
     .execute();
 }
 
-export function lockCampaign(db: Executor, id: string) {
+/**
+ * The campaign, locked FOR SHARE until the transaction ends: issuers share it, a change to the
+ * campaign (which locks it FOR UPDATE) waits for them.
+ */
+export function shareLockCampaign(db: Database, id: string): Promise<CampaignRow | undefined> {
+  return selectCampaigns(db)
+    .where('campaigns.id', '=', id)
+    .forShare('campaigns')
+    .executeTakeFirst();
+}
+
+export function lockCampaign(db: Database, id: string) {
   return db.selectFrom('campaigns').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
 export async function replaceCampaignStores(
-  db: Executor,
+  db: Database,
   campaignId: string,
   storeIds: readonly string[],
 ): Promise<void> {
@@ -119,15 +128,19 @@ export async function replaceCampaignStores(
   }
 }
 
-export function countCoupons(db: Executor, campaignId: string) {
-  return db
-    .selectFrom('coupons')
-    .where('campaign_id', '=', campaignId)
-    .select([
-      sql<number>`count(*)::int`.as('issued'),
-      sql<number>`(count(*) filter (where voided_at is not null))::int`.as('voided'),
-      sql<number>`(count(*) filter (where redemption_count > 0))::int`.as('redeemed'),
-      sql<number>`coalesce(sum(redemption_count), 0)::int`.as('redemptions'),
-    ])
-    .executeTakeFirstOrThrow();
+export async function campaignExists(db: Database, id: string): Promise<boolean> {
+  const row = await db.selectFrom('campaigns').select('id').where('id', '=', id).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The names of the stores a campaign is limited to (a `wrong_store` refusal names them). */
+export async function campaignStoreNames(db: Database, campaignId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('campaign_stores')
+    .innerJoin('stores', 'stores.id', 'campaign_stores.store_id')
+    .select('stores.name')
+    .where('campaign_stores.campaign_id', '=', campaignId)
+    .orderBy('stores.name')
+    .execute();
+  return rows.map((row) => row.name);
 }

@@ -31,7 +31,7 @@ const campaignsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: CreateCampaignBodySchema,
         response: {
           201: ok(CampaignSchema, 'The new campaign'),
-          ...problemResponses(400, ...SIGNED_IN, 413, 415, 422),
+          ...problemResponses(400, 422, ...SIGNED_IN, 413, 415),
         },
       },
     },
@@ -52,7 +52,7 @@ const campaignsRoutes: FastifyPluginAsyncTypebox = async (app) => {
             PageSchema(CampaignListItemSchema),
             'One page of campaigns, each with its counts and rate',
           ),
-          ...problemResponses(400, ...SIGNED_IN),
+          ...problemResponses(400, 422, ...SIGNED_IN),
         },
       },
     },
@@ -69,7 +69,7 @@ const campaignsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         response: {
           200: ok(CampaignDetailSchema, 'The campaign'),
-          ...problemResponses(400, ...SIGNED_IN, 404),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404),
         },
       },
     },
@@ -87,7 +87,7 @@ const campaignsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: UpdateCampaignBodySchema,
         response: {
           200: ok(CampaignDetailSchema, 'The changed campaign'),
-          ...problemResponses(400, ...SIGNED_IN, 404, 413, 415, 422),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 413, 415),
         },
       },
     },

@@ -1,4 +1,4 @@
-// Campaigns: the rules for discounts, validity windows and stores; issuing coupons.
+// Campaigns: the rules for discounts, validity windows and stores, and whether one issues coupons.
 import type {
   Campaign,
   CampaignDetail,
@@ -13,19 +13,38 @@ import type { FieldError } from '@couponscan/shared/errors';
 import type { Database } from '../../db/database.ts';
 import { transaction } from '../../db/transaction.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
+import { countCoupons } from '../coupons/coupons.repository.ts';
 import { existingStoreIds } from '../stores/stores.repository.ts';
 import { toCampaign } from './campaigns.mapper.ts';
 import {
-  countCoupons,
   findCampaign,
   insertCampaign,
   listCampaigns,
   lockCampaign,
   replaceCampaignStores,
+  shareLockCampaign,
   updateCampaign,
+  type CampaignRow,
   type CampaignValues,
 } from './campaigns.repository.ts';
+
+/**
+ * The one "open for issuing" rule, for in-request issuing, batches and imports: the campaign
+ * exists (404 otherwise) and has not ended (an archived campaign answers 409). Judged on the row
+ * locked FOR SHARE, so inside the issuing transaction an archive waits for the coupons to commit
+ * and never slips in between the check and the insert. Pausing stops redemptions, not issuing.
+ */
+export async function campaignOpenForIssuing(
+  db: Database,
+  campaignId: string,
+): Promise<CampaignRow> {
+  const campaign = await shareLockCampaign(db, campaignId);
+  if (campaign === undefined) throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
+  if (campaign.status === 'archived')
+    throw new HttpProblem(409, 'conflict', 'This campaign has ended; it issues no more coupons.');
+  return campaign;
+}
 
 function invalid(errors: FieldError[]): HttpProblem {
   return new HttpProblem(

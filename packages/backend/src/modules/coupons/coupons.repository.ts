@@ -1,38 +1,51 @@
 // All Kysely for coupons.
 import type { RefusalOutcome } from '@couponscan/shared/errors';
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB } from '../../db/database.ts';
+import { sql } from 'kysely';
+import type { Database } from '../../db/database.ts';
 import { olderThan, type Position } from '../../lib/pagination.ts';
 
-type Executor = Kysely<DB> | Transaction<DB>;
+/** Where new coupons go: their campaign, its redemption limit, and the batch that issues them. */
+export interface CouponTarget {
+  campaignId: string;
+  maxRedemptions: number;
+  batchId: string | null;
+}
 
 /**
- * Inserts the codes that are free, in one statement; returns the rows inserted. A code that
- * exists already is skipped (the unique index decides), so the caller can draw new ones.
+ * The one coupon insert, for in-request issuing and batches alike: the codes that are free, in
+ * one statement (INSERT … SELECT FROM unnest). A code that exists already, or twice in `codes`,
+ * is skipped by the unique index, so the caller draws again. `ids` (time-ordered, one per code)
+ * become the coupons' ids. Returned unexecuted: `.returningAll()` for the rows, or the count.
  */
-export function insertCouponsSkippingTaken(
-  db: Executor,
-  campaignId: string,
-  maxRedemptions: number,
+export function insertCodesSkippingTaken(
+  db: Database,
+  target: CouponTarget,
   codes: readonly string[],
+  ids: readonly string[],
 ) {
+  if (ids.length !== codes.length) throw new Error('one id per code');
   return db
     .insertInto('coupons')
-    .columns(['campaign_id', 'code', 'max_redemptions'])
+    .columns(['id', 'campaign_id', 'code', 'max_redemptions', 'batch_id'])
     .expression(
       db
         .selectFrom(
-          sql<{ code: string }>`(select unnest(${sql.val(codes)}::text[]) as code)`.as('new'),
+          sql<{
+            id: string;
+            code: string;
+          }>`(select unnest(${sql.val(ids)}::uuid[]) as id, unnest(${sql.val(codes)}::text[]) as code)`.as(
+            'drawn',
+          ),
         )
         .select([
-          sql.val(campaignId).as('campaign_id'),
-          'new.code',
-          sql.val(maxRedemptions).as('max_redemptions'),
+          'drawn.id',
+          sql.val(target.campaignId).as('campaign_id'),
+          'drawn.code',
+          sql.val(target.maxRedemptions).as('max_redemptions'),
+          sql.val(target.batchId).as('batch_id'),
         ]),
     )
-    .onConflict((oc) => oc.column('code').doNothing())
-    .returningAll()
-    .execute();
+    .onConflict((oc) => oc.column('code').doNothing());
 }
 
 /**
@@ -47,7 +60,7 @@ export function prefixRange(prefix: string): { from: string; below: string } {
 export type CouponStatusFilter = 'active' | 'redeemed' | 'voided';
 
 export function listCampaignCoupons(
-  db: Executor,
+  db: Database,
   campaignId: string,
   status: CouponStatusFilter | undefined,
   after: Position | null,
@@ -94,7 +107,7 @@ export function listCampaignCoupons(
  * rules in redemption_refusal(): the redemption itself judges by the same function). A null
  * `storeId` judges without a store (a marketer's preview).
  */
-export function findCouponForRedemption(db: Executor, code: string, storeId: string | null) {
+export function findCouponForRedemption(db: Database, code: string, storeId: string | null) {
   return db
     .selectFrom('coupons')
     .innerJoin('campaigns', 'campaigns.id', 'coupons.campaign_id')
@@ -149,7 +162,7 @@ export type CouponForRedemption = Awaited<
   ReturnType<ReturnType<typeof findCouponForRedemption>['executeTakeFirstOrThrow']>
 >;
 
-export function lockCouponById(db: Executor, couponId: string) {
+export function lockCouponById(db: Database, couponId: string) {
   return db
     .selectFrom('coupons')
     .selectAll()
@@ -158,7 +171,7 @@ export function lockCouponById(db: Executor, couponId: string) {
     .executeTakeFirst();
 }
 
-export function voidCouponRow(db: Executor, couponId: string, reason: string, userId: string) {
+export function voidCouponRow(db: Database, couponId: string, reason: string, userId: string) {
   return db
     .updateTable('coupons')
     .set({ voided_at: sql<Date>`clock_timestamp()`, void_reason: reason, voided_by: userId })
@@ -168,28 +181,59 @@ export function voidCouponRow(db: Executor, couponId: string, reason: string, us
     .executeTakeFirst();
 }
 
-/** The audit row of a code look-up (GET /api/coupons/:code). */
-export async function insertLookupScan(
-  db: Executor,
-  scan: {
-    couponId: string | null;
-    code: string;
-    outcome: string;
-    storeId: string | null;
-    userId: string;
-  },
-): Promise<string> {
-  const row = await db
-    .insertInto('scans')
-    .values({
-      kind: 'lookup',
-      coupon_id: scan.couponId,
-      code: scan.code.slice(0, 300),
-      outcome: scan.outcome,
-      store_id: scan.storeId,
-      user_id: scan.userId,
-    })
-    .returning('id')
+export function couponExists(db: Database, code: string) {
+  return db.selectFrom('coupons').select('id').where('code', '=', code).executeTakeFirst();
+}
+
+export function countCoupons(db: Database, campaignId: string) {
+  return db
+    .selectFrom('coupons')
+    .where('campaign_id', '=', campaignId)
+    .select([
+      sql<number>`count(*)::int`.as('issued'),
+      sql<number>`(count(*) filter (where voided_at is not null))::int`.as('voided'),
+      sql<number>`(count(*) filter (where redemption_count > 0))::int`.as('redeemed'),
+      sql<number>`coalesce(sum(redemption_count), 0)::int`.as('redemptions'),
+    ])
     .executeTakeFirstOrThrow();
-  return row.id;
+}
+
+/** The planner's estimate of how many coupons exist: an O(1) upper bound for the guess rule. */
+export async function estimateCouponCount(db: Database): Promise<number> {
+  const row = await db
+    .selectFrom(sql<{ reltuples: number }>`pg_class`.as('c'))
+    .select(sql<number>`greatest(reltuples, 0)::float8`.as('estimate'))
+    .where(sql`oid`, '=', sql`'coupons'::regclass`)
+    .executeTakeFirst();
+  return row?.estimate ?? 0;
+}
+
+/** One slice of a batch's coupons in code order, for the printable sheet. */
+export function listBatchCoupons(db: Database, batchId: string, afterCode: string, limit: number) {
+  return db
+    .selectFrom('coupons')
+    .select(['code'])
+    .where('batch_id', '=', batchId)
+    .where('code', '>', afterCode)
+    .orderBy('code')
+    .limit(limit)
+    .execute();
+}
+
+/** The code just before the `offset`-th coupon of the batch, in code order ('' for the first). */
+export async function batchCodeBefore(
+  db: Database,
+  batchId: string,
+  offset: number,
+): Promise<string | null> {
+  if (offset === 0) return '';
+  const row = await db
+    .selectFrom('coupons')
+    .select('code')
+    .where('batch_id', '=', batchId)
+    .orderBy('code')
+    .offset(offset - 1)
+    .limit(1)
+    .executeTakeFirst();
+  return row?.code ?? null;
 }

@@ -30,7 +30,7 @@ const couponsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: IssueCouponsBodySchema,
         response: {
           201: ok(IssueCouponsResponseSchema, 'The new coupons'),
-          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 409, 413, 415),
         },
       },
     },
@@ -51,14 +51,14 @@ const couponsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: ListCouponsQuerySchema,
         response: {
           200: ok(PageSchema(CouponSchema), 'One page of coupons'),
-          ...problemResponses(400, ...SIGNED_IN, 404),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404),
         },
       },
     },
     async (request) => listCoupons(app.db, request.params.id, request.query),
   );
 
-  // guessing codes: limited per user and per IP (issue 10); every look-up is a scan row too
+  // guessing codes: limited per user and per IP; every look-up is a scan row too
   const lookupsPerUser = extraRateLimit(app, {
     name: 'lookup-user',
     perMinute: app.config.rateLimit.lookupsPerMinute,
@@ -81,7 +81,7 @@ const couponsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: PreviewQuerySchema,
         response: {
           200: ok(CouponPreviewSchema, 'What the coupon is worth and whether it redeems'),
-          ...problemResponses(400, ...SIGNED_IN, 404, 429, { 422: ['invalid_code'] }),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 429, { 422: ['invalid_code'] }),
         },
       },
     },
@@ -100,7 +100,9 @@ const couponsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: VoidCouponBodySchema,
         response: {
           200: ok(CouponSchema, 'The voided coupon'),
-          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415, { 422: ['invalid_code'] }),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 409, 413, 415, {
+            422: ['invalid_code'],
+          }),
         },
       },
     },

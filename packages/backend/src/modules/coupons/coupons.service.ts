@@ -7,18 +7,19 @@ import type { Database, DB } from '../../db/database.ts';
 import { transaction } from '../../db/transaction.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { invalidCodeDetail, parseCodeOrThrow } from '../../lib/coupon-code.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
+import { uuidv7Drawer } from '../../lib/uuidv7.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { toDiscount } from '../campaigns/campaigns.mapper.ts';
-import { findCampaign } from '../campaigns/campaigns.repository.ts';
+import { campaignOpenForIssuing } from '../campaigns/campaigns.service.ts';
 import { toEarlierRedemption } from '../redemptions/redemptions.mapper.ts';
-import { campaignStoreNames, standingRedemptions } from '../redemptions/redemptions.repository.ts';
+import { campaignStoreNames, findCampaign } from '../campaigns/campaigns.repository.ts';
+import { insertLookupScan, standingRedemptions } from '../redemptions/redemptions.repository.ts';
 import { existingStoreIds } from '../stores/stores.repository.ts';
 import { toCoupon } from './coupons.mapper.ts';
 import {
   findCouponForRedemption,
-  insertCouponsSkippingTaken,
-  insertLookupScan,
+  insertCodesSkippingTaken,
   listCampaignCoupons,
   lockCouponById,
   voidCouponRow,
@@ -40,27 +41,25 @@ export async function issueCouponsInTransaction(
   count: number,
   drawCode: () => string = generateCouponCode,
 ): Promise<Coupon[]> {
-  {
-    const campaign = await findCampaign(trx, campaignId);
-    if (campaign === undefined)
-      throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
-    if (campaign.status === 'archived')
-      throw new HttpProblem(409, 'conflict', 'This campaign has ended; it issues no more coupons.');
-    const issued: Coupon[] = [];
-    for (let attempt = 0; issued.length < count; attempt++) {
-      if (attempt > 20) throw new Error('could not draw free codes: is the random source broken?');
-      const codes = new Set<string>();
-      while (codes.size < count - issued.length) codes.add(drawCode());
-      const rows = await insertCouponsSkippingTaken(
-        trx,
-        campaignId,
-        campaign.max_redemptions_per_coupon,
-        [...codes],
-      );
-      issued.push(...rows.map(toCoupon));
-    }
-    return issued;
+  const campaign = await campaignOpenForIssuing(trx, campaignId);
+  const target = { campaignId, maxRedemptions: campaign.max_redemptions_per_coupon, batchId: null };
+  const drawId = uuidv7Drawer();
+  const issued: Coupon[] = [];
+  for (let attempt = 0; issued.length < count; attempt++) {
+    if (attempt > 20) throw new Error('could not draw free codes: is the random source broken?');
+    const codes = new Set<string>();
+    while (codes.size < count - issued.length) codes.add(drawCode());
+    const rows = await insertCodesSkippingTaken(
+      trx,
+      target,
+      [...codes],
+      [...codes].map(() => drawId()),
+    )
+      .returningAll()
+      .execute();
+    issued.push(...rows.map(toCoupon));
   }
+  return issued;
 }
 
 export async function listCoupons(
@@ -92,7 +91,7 @@ export function codeSearchPrefixes(q: string | undefined): string[] {
   const compact = compactCode(q.trim());
   if (compact === '') return [];
   if (!/^[0-9A-Z]+$/.test(compact)) {
-    throw new HttpProblem(400, 'validation_failed', 'a code has only letters and digits', {}, [
+    throw new HttpProblem(422, 'validation_failed', 'a code has only letters and digits', {}, [
       { pointer: '/querystring/q', message: 'may hold only letters, digits, spaces and dashes' },
     ]);
   }
@@ -116,13 +115,13 @@ export async function previewCoupon(
     storeId !== undefined &&
     !(await existingStoreIds(db, [storeId])).has(storeId)
   ) {
-    throw new HttpProblem(400, 'validation_failed', 'There is no such store.', {}, [
+    throw new HttpProblem(422, 'validation_failed', 'There is no such store.', {}, [
       { pointer: '/querystring/storeId', message: 'names no store' },
     ]);
   }
   // An invalid code is looked up too (it can match nothing: imports refuse such codes), so a
   // guess that is malformed and one that is merely unknown cost the same work and leave the
-  // same audit row; neither answer tells anything about which codes exist (issue 10).
+  // same audit row; neither answer tells anything about which codes exist.
   const parsed = parseCouponCode(raw);
   const code = parsed.ok ? parsed.code : compactCode(raw).slice(0, 300);
   const coupon = await findCouponForRedemption(db, code, judgedStore).executeTakeFirst();

@@ -1,10 +1,8 @@
 // All Kysely for the CSV exports. Column names are the CSV header (see @couponscan/shared/exports).
 import type { CouponExportFilter } from '@couponscan/shared/exports';
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
-import type { DB } from '../../db/database.ts';
+import { sql, type RawBuilder } from 'kysely';
+import type { Database } from '../../db/database.ts';
 import { fromLedger } from '../redemptions/redemptions.repository.ts';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 /** RFC 3339 in UTC, as the JSON API writes times. */
 function isoTime(column: string): RawBuilder<string | null> {
@@ -27,7 +25,7 @@ const displayCode = sql<string>`case
   else c.code end`;
 
 export function selectCouponsCsv(
-  db: Executor,
+  db: Database,
   campaignId: string,
   filter: CouponExportFilter | undefined,
 ) {
@@ -69,7 +67,7 @@ export function selectCouponsCsv(
 /**
  * Text staff control (names, reasons), made inert for spreadsheets: a field that begins with
  * =, +, -, @, tab or carriage return gets a leading single quote, as OWASP recommends
- * (https://owasp.org/www-community/attacks/CSV_Injection); issue 10.
+ * (https://owasp.org/www-community/attacks/CSV_Injection).
  */
 function csvText(column: string): RawBuilder<string | null> {
   const ref = sql.ref(column);
@@ -84,7 +82,7 @@ export interface LedgerCsvFilter {
   to?: Date;
 }
 
-export function selectRedemptionsCsv(db: Executor, filter: LedgerCsvFilter) {
+export function selectRedemptionsCsv(db: Database, filter: LedgerCsvFilter) {
   let query = fromLedger(db)
     .select([
       't.id',

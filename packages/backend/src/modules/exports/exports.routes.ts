@@ -25,7 +25,7 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: CouponsCsvQuerySchema,
         response: {
           200: file('text/csv', 'The coupons, streamed', ATTACHMENT_HEADERS),
-          ...problemResponses(400, ...SIGNED_IN, 404),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404),
         },
       },
     },
@@ -53,7 +53,7 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: RedemptionsCsvQuerySchema,
         response: {
           200: file('text/csv', 'The ledger, streamed', ATTACHMENT_HEADERS),
-          ...problemResponses(400, ...SIGNED_IN),
+          ...problemResponses(400, 422, ...SIGNED_IN),
         },
       },
     },

@@ -3,7 +3,7 @@ import type { CouponsCsvQuery, RedemptionsCsvQuery } from '@couponscan/shared/ex
 import type { Readable } from 'node:stream';
 import type { Database } from '../../db/database.ts';
 import { copyQueryToCsv, type CopyOptions } from '../../lib/copy-csv.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 import { findCampaign } from '../campaigns/campaigns.repository.ts';
 import { selectCouponsCsv, selectRedemptionsCsv } from './exports.repository.ts';
 

@@ -5,7 +5,7 @@ import { ImportResultSchema } from '@couponscan/shared/imports';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ok, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { currentUser } from '../../plugins/auth.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 import { importCoupons } from './imports.service.ts';
 
 const importsRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -30,7 +30,7 @@ const importsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
         response: {
           201: ok(ImportResultSchema, 'Imported: the batch that holds the codes'),
-          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415, {
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 409, 413, 415, {
             422: ['import_invalid', 'code_space_too_small'],
           }),
         },

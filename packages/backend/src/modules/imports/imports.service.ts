@@ -1,5 +1,5 @@
 // Importing existing codes from a CSV upload: streamed line by line into a staging table, checked
-// as a whole, and inserted only when every line is good (issue 4).
+// as a whole, and inserted only when every line is good.
 import { pipeline, type Readable } from 'node:stream';
 import type { Batch } from '@couponscan/shared/batches';
 import {
@@ -19,11 +19,11 @@ import {
 } from '@couponscan/shared/imports';
 import { CsvError, parse } from 'csv-parse';
 import type { Database } from '../../db/database.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { toBatch } from '../batches/batches.mapper.ts';
 import { insertBatch, markBatchSucceeded } from '../batches/batches.repository.ts';
-import { findCampaign } from '../campaigns/campaigns.repository.ts';
+import { campaignOpenForIssuing } from '../campaigns/campaigns.service.ts';
 import {
   createImportStaging,
   findImportProblems,
@@ -94,10 +94,9 @@ export async function importCoupons(
   campaignId: string,
   file: Readable,
 ): Promise<Batch> {
-  const campaign = await findCampaign(db, campaignId);
-  if (campaign === undefined) throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
-  if (campaign.status === 'archived')
-    throw new HttpProblem(409, 'conflict', 'This campaign has ended; it issues no more coupons.');
+  // judged before the upload is read, and again, locked, just before the coupons are inserted
+  // (not for the whole upload: a slow one would hold up every change to the campaign)
+  const campaign = await campaignOpenForIssuing(db, campaignId);
 
   const upload = { aborted: false };
   const space = new ImportedCodeSpace();
@@ -114,7 +113,7 @@ export async function importCoupons(
       });
       // pipeline, not pipe: an upload the client abandons half-way errors the parser, so the
       // loop below throws, the transaction rolls back and its connection goes back to the pool
-      // at once (with pipe the loop waited forever, idle in transaction; issue 10)
+      // at once (with pipe the loop waited forever, idle in transaction)
       pipeline(file, parser, (error) => {
         if (error !== null) upload.aborted = true;
       });
@@ -167,6 +166,7 @@ export async function importCoupons(
       }
 
       space.assertLargeEnough(count);
+      await campaignOpenForIssuing(trx, campaign.id);
       const batch = await insertBatch(trx, {
         campaign_id: campaign.id,
         source: 'imported',
@@ -186,7 +186,7 @@ export async function importCoupons(
     });
   } catch (error) {
     if (upload.aborted && !(error instanceof HttpProblem) && !(error instanceof CsvError)) {
-      throw new HttpProblem(400, 'validation_failed', 'The upload ended before the file did.');
+      throw new HttpProblem(400, 'malformed_request', 'The upload ended before the file did.');
     }
     if (error instanceof CsvError) {
       throw invalid(`The file is not valid CSV: ${error.message}`, {

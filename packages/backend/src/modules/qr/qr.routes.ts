@@ -25,7 +25,7 @@ const qrRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: QrQuerySchema,
         response: {
           200: file('image/svg+xml', 'The QR code', QR_HEADERS),
-          ...problemResponses(400, ...SIGNED_IN, 404, { 422: ['invalid_code'] }),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, { 422: ['invalid_code'] }),
         },
       },
     },
@@ -47,7 +47,7 @@ const qrRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: QrQuerySchema,
         response: {
           200: file('image/png', 'The QR code', QR_HEADERS),
-          ...problemResponses(400, ...SIGNED_IN, 404, { 422: ['invalid_code'] }),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, { 422: ['invalid_code'] }),
         },
       },
     },

@@ -1,14 +1,14 @@
 // QR images of a coupon's code, with the `qrcode` package. The QR carries the app's coupon link,
 // `<app origin>/c/<CODE>` (packages/shared/src/code.ts), which the scanner reads as the code and a
-// phone's own camera app opens (issue 11). The origin is the one the marketer asked from: the
+// phone's own camera app opens. The origin is the one the marketer asked from: the
 // backend serves the app (STATIC_DIR), and the scanner's dev server proxies /api keeping its Host.
 import { couponLink } from '@couponscan/shared/code';
 import type { QrQuery } from '@couponscan/shared/qr';
 import QRCode from 'qrcode';
 import type { Database } from '../../db/database.ts';
 import { parseCodeOrThrow } from '../../lib/coupon-code.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
-import { couponExists } from './qr.repository.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
+import { couponExists } from '../coupons/coupons.repository.ts';
 
 async function knownCode(db: Database, raw: string): Promise<string> {
   const code = parseCodeOrThrow(raw);

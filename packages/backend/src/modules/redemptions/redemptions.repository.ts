@@ -1,13 +1,11 @@
 // All Kysely for the ledger, scans and idempotency keys. Their times are clock_timestamp(), the
 // moment of the write, not now() (the start of the transaction, which may have waited for a lock),
 // so the ledger's order is the order in which the lock was held.
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, DB } from '../../db/database.ts';
+import { sql } from 'kysely';
+import type { Database } from '../../db/database.ts';
 import { executePrepared } from '../../db/prepared.ts';
 import { retryingConflicts } from '../../db/transaction.ts';
 import { olderThan, type Position } from '../../lib/pagination.ts';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 export interface RedeemCall {
   userId: string;
@@ -38,7 +36,7 @@ export interface RedeemRow {
  * key, locks the coupon FOR UPDATE, applies redemption_refusal(), writes scan, ledger row and
  * stored answer. One call, one implicit transaction: a caller may retry it as a whole.
  */
-export function redeemCouponQuery(db: Executor, call: RedeemCall) {
+export function redeemCouponQuery(db: Database, call: RedeemCall) {
   return sql<RedeemRow>`select status, body, replayed, problem from redeem_coupon(${call.userId}::uuid, ${call.sessionId}::text, ${call.storeId}::uuid, ${call.idempotencyKey}::text, ${call.requestHash}::text, ${call.code}::text, ${call.rawCode}::text, ${call.displayCode}::text, ${call.invalidDetail}::text, ${call.ttlHours}::int, ${call.undoWindowMinutes}::int)`.compile(
     db,
   );
@@ -53,7 +51,7 @@ export async function redeem(db: Database, call: RedeemCall): Promise<RedeemRow>
   return row;
 }
 
-export async function deleteExpiredIdempotencyKeys(db: Executor): Promise<number> {
+export async function deleteExpiredIdempotencyKeys(db: Database): Promise<number> {
   const result = await db
     .deleteFrom('idempotency_keys')
     .where('expires_at', '<=', sql<Date>`now()`)
@@ -62,7 +60,7 @@ export async function deleteExpiredIdempotencyKeys(db: Executor): Promise<number
 }
 
 export async function insertReversal(
-  db: Executor,
+  db: Database,
   reversal: {
     redemptionId: string;
     couponId: string;
@@ -89,7 +87,7 @@ export async function insertReversal(
 }
 
 /** The ledger with its coupon (c), campaign (k), store (s), user (u) and reversal (r, if any). */
-export function fromLedger(db: Executor) {
+export function fromLedger(db: Database) {
   return db
     .selectFrom('transactions as t')
     .innerJoin('coupons as c', 'c.id', 't.coupon_id')
@@ -99,7 +97,7 @@ export function fromLedger(db: Executor) {
     .leftJoin('transactions as r', 'r.reverses_id', 't.id');
 }
 
-export function selectLedger(db: Executor) {
+export function selectLedger(db: Database) {
   return fromLedger(db).select([
     't.id',
     't.kind',
@@ -121,12 +119,12 @@ export type LedgerRow = Awaited<
   ReturnType<ReturnType<typeof selectLedger>['executeTakeFirstOrThrow']>
 >;
 
-export function findLedgerEntry(db: Executor, id: string): Promise<LedgerRow | undefined> {
+export function findLedgerEntry(db: Database, id: string): Promise<LedgerRow | undefined> {
   return selectLedger(db).where('t.id', '=', id).executeTakeFirst();
 }
 
 /** Redemptions of a coupon that stand (not reversed), newest first. */
-export function standingRedemptions(db: Executor, couponId: string) {
+export function standingRedemptions(db: Database, couponId: string) {
   return selectLedger(db)
     .where('t.coupon_id', '=', couponId)
     .where('t.kind', '=', 'redemption')
@@ -146,7 +144,7 @@ export interface LedgerFilter {
 }
 
 export function listLedger(
-  db: Executor,
+  db: Database,
   filter: LedgerFilter,
   after: Position | null,
   limit: number,
@@ -166,14 +164,28 @@ export function listLedger(
   return query.execute();
 }
 
-/** The names of the stores a campaign is limited to (issue 11: "Not for this store" names them). */
-export async function campaignStoreNames(db: Executor, campaignId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('campaign_stores')
-    .innerJoin('stores', 'stores.id', 'campaign_stores.store_id')
-    .select('stores.name')
-    .where('campaign_stores.campaign_id', '=', campaignId)
-    .orderBy('stores.name')
-    .execute();
-  return rows.map((row) => row.name);
+/** The audit row of a code look-up (GET /api/coupons/:code). */
+export async function insertLookupScan(
+  db: Database,
+  scan: {
+    couponId: string | null;
+    code: string;
+    outcome: string;
+    storeId: string | null;
+    userId: string;
+  },
+): Promise<string> {
+  const row = await db
+    .insertInto('scans')
+    .values({
+      kind: 'lookup',
+      coupon_id: scan.couponId,
+      code: scan.code.slice(0, 300),
+      outcome: scan.outcome,
+      store_id: scan.storeId,
+      user_id: scan.userId,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
 }

@@ -82,7 +82,7 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           201: ok(RedemptionSuccessSchema, 'Redeemed', ReplayedHeadersSchema),
           ...problemResponses(...SIGNED_IN, 413, 415, 429, {
-            400: ['validation_failed', 'idempotency_key_required'],
+            400: ['malformed_request', 'idempotency_key_required'],
             // the database restarting or a bounded wait running out: retry with the same key
             503: ['database_unavailable', 'database_busy'],
           }),
@@ -96,7 +96,7 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           422: problemResponse(
             422,
             ['invalid_code', 'validation_failed', 'idempotency_key_reused'],
-            'Not a coupon code, no such store, or the key was used for another request',
+            'Not a coupon code, a body that does not match the schema, no such store, or the key was used for another request',
             RefusalMembersSchema,
           ),
         },
@@ -149,7 +149,7 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: ReversalBodySchema,
         response: {
           201: ok(LedgerEntrySchema, 'The reversal'),
-          ...problemResponses(400, 401, 404, 413, 415, {
+          ...problemResponses(400, 422, 401, 404, 413, 415, {
             403: ['forbidden', 'undo_window_passed'],
             409: ['already_reversed'],
           }),
@@ -179,7 +179,7 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: ListRedemptionsQuerySchema,
         response: {
           200: ok(PageSchema(LedgerEntrySchema), 'One page of ledger entries'),
-          ...problemResponses(400, ...SIGNED_IN),
+          ...problemResponses(400, 422, ...SIGNED_IN),
         },
       },
     },

@@ -10,7 +10,7 @@ import type { Database } from '../../db/database.ts';
 import { transaction } from '../../db/transaction.ts';
 import { invalidCodeDetail } from '../../lib/coupon-code.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { lockCouponById } from '../coupons/coupons.repository.ts';
 import { toLedgerEntry } from './redemptions.mapper.ts';

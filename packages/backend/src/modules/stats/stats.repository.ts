@@ -17,11 +17,6 @@ const rangeEnd = (r: DayRange) => sql`((${r.to}::date + 1)::timestamp at time zo
 const inCampaign = (column: string, campaignId: string | null) =>
   campaignId === null ? sql`true` : sql`${sql.ref(column)} = ${campaignId}`;
 
-export async function campaignExists(db: Database, id: string): Promise<boolean> {
-  const row = await db.selectFrom('campaigns').select('id').where('id', '=', id).executeTakeFirst();
-  return row !== undefined;
-}
-
 export async function couponTotals(db: Database, campaignId: string | null) {
   const { rows } = await sql<{
     issued: number;

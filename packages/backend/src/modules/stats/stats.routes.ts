@@ -16,8 +16,8 @@ import { file, ok, problemResponses, SIGNED_IN } from '../../lib/responses.ts';
 import { currentUser } from '../../plugins/auth.ts';
 import { LedgerListener, type FeedMessage } from './ledger-listener.ts';
 import { statsOverview, suspiciousActivity } from './stats.service.ts';
-import { campaignExists } from './stats.repository.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { campaignExists } from '../campaigns/campaigns.repository.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 
 const DASHBOARD_ROLES: readonly Role[] = ['marketer', 'admin'];
 /** A stream whose client reads slower than this many bytes pile up is dropped. */
@@ -52,7 +52,7 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: StatsOverviewQuerySchema,
         response: {
           200: ok(StatsOverviewSchema, 'The figures'),
-          ...problemResponses(400, ...SIGNED_IN, 404),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404),
         },
       },
     },
@@ -69,7 +69,7 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: SuspiciousQuerySchema,
         response: {
           200: ok(SuspiciousActivitySchema, 'What looks suspicious'),
-          ...problemResponses(400, ...SIGNED_IN, 404),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404),
         },
       },
     },
@@ -89,7 +89,7 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
             'text/event-stream',
             'Server-sent events: `ready`, `ledger`, `resync`, and a `ping` event every `heartbeatSeconds` (sent in `ready`), so a client that hears nothing for two heartbeats knows the stream is dead',
           ),
-          ...problemResponses(400, ...SIGNED_IN, 404, 429, 503),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 429, 503),
         },
       },
     },

@@ -1,7 +1,7 @@
 // The dashboard's rules: which days a request covers in the viewer's time zone, the defaults of
 // suspicious activity, and mapping rows to the shared types.
 import { formatCouponCode } from '@couponscan/shared/code';
-import type { RefusedOutcome } from '@couponscan/shared/redemptions';
+import type { RefusedScanOutcome } from '@couponscan/shared/redemptions';
 import {
   STATS_DEFAULT_DAYS,
   STATS_LATEST_LIMIT,
@@ -14,9 +14,9 @@ import {
 } from '@couponscan/shared/stats';
 import type { Database } from '../../db/database.ts';
 import { requireTimeZone } from '../../lib/time-zone.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
+import { campaignExists } from '../campaigns/campaigns.repository.ts';
 import {
-  campaignExists,
   couponTotals,
   crossStoreReuse,
   failedScanBursts,
@@ -46,7 +46,7 @@ function dayNumber(date: string, pointer: string): number {
   const ms = Date.parse(`${date}T00:00:00Z`);
   // Date.parse rolls 2026-02-30 over to March: refuse dates that do not exist
   if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) {
-    throw new HttpProblem(400, 'validation_failed', `${date} is not a calendar date`, {}, [
+    throw new HttpProblem(422, 'validation_failed', `${date} is not a calendar date`, {}, [
       { pointer, message: 'is not a calendar date' },
     ]);
   }
@@ -63,12 +63,12 @@ export function dayRange(query: StatsOverviewQuery, now: Date = new Date()): Day
     '/querystring/from',
   );
   if (from > to) {
-    throw new HttpProblem(400, 'validation_failed', 'from is after to', {}, [
+    throw new HttpProblem(422, 'validation_failed', 'from is after to', {}, [
       { pointer: '/querystring/from', message: 'must not be after to' },
     ]);
   }
   if (to - from + 1 > STATS_MAX_DAYS) {
-    throw new HttpProblem(400, 'validation_failed', `at most ${STATS_MAX_DAYS} days`, {}, [
+    throw new HttpProblem(422, 'validation_failed', `at most ${STATS_MAX_DAYS} days`, {}, [
       { pointer: '/querystring/from', message: `must be at most ${STATS_MAX_DAYS} days before to` },
     ]);
   }
@@ -117,7 +117,7 @@ export async function statsOverview(
       redemptions: row.redemptions,
     })),
     refusals: refusals.map((row) => ({
-      outcome: row.outcome as RefusedOutcome,
+      outcome: row.outcome as RefusedScanOutcome,
       count: row.count,
     })),
     latest: latest.map((row) => ({

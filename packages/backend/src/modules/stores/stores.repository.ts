@@ -1,12 +1,9 @@
 // All Kysely for stores.
-import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../../db/database.ts';
+import type { Database } from '../../db/database.ts';
 import { olderThan, type Position } from '../../lib/pagination.ts';
 
-type Executor = Kysely<DB> | Transaction<DB>;
-
 export function insertStore(
-  db: Executor,
+  db: Database,
   store: { code: string; name: string; time_zone: string },
 ) {
   return db
@@ -18,7 +15,7 @@ export function insertStore(
 }
 
 export function updateStore(
-  db: Executor,
+  db: Database,
   id: string,
   values: { name?: string; time_zone?: string },
 ) {
@@ -30,7 +27,7 @@ export function updateStore(
     .executeTakeFirst();
 }
 
-export function listStores(db: Executor, after: Position | null, limit: number) {
+export function listStores(db: Database, after: Position | null, limit: number) {
   let query = db
     .selectFrom('stores')
     .selectAll()
@@ -42,7 +39,7 @@ export function listStores(db: Executor, after: Position | null, limit: number) 
   return query.execute();
 }
 
-export async function existingStoreIds(db: Executor, ids: readonly string[]): Promise<Set<string>> {
+export async function existingStoreIds(db: Database, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const rows = await db.selectFrom('stores').select('id').where('id', 'in', ids).execute();
   return new Set(rows.map((row) => row.id));

@@ -21,7 +21,7 @@ const storesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: CreateStoreBodySchema,
         response: {
           201: ok(StoreSchema, 'The new store'),
-          ...problemResponses(400, ...SIGNED_IN, 409, 413, 415),
+          ...problemResponses(400, 422, ...SIGNED_IN, 409, 413, 415),
         },
       },
     },
@@ -39,7 +39,7 @@ const storesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: UpdateStoreBodySchema,
         response: {
           200: ok(StoreSchema, 'The changed store'),
-          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 409, 413, 415),
         },
       },
     },
@@ -56,7 +56,7 @@ const storesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: PageQuerySchema,
         response: {
           200: ok(PageSchema(StoreSchema), 'One page of stores'),
-          ...problemResponses(400, ...SIGNED_IN),
+          ...problemResponses(400, 422, ...SIGNED_IN),
         },
       },
     },

@@ -3,7 +3,7 @@ import type { CreateStoreBody, Store, UpdateStoreBody } from '@couponscan/shared
 import type { Database } from '../../db/database.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { requireTimeZone } from '../../lib/time-zone.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 import { insertStore, listStores, updateStore } from './stores.repository.ts';
 
 function toStore(row: {

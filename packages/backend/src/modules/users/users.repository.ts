@@ -1,11 +1,9 @@
 // All Kysely for users.
-import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
-import type { DB } from '../../db/database.ts';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database, DB } from '../../db/database.ts';
 import { olderThan, type Position } from '../../lib/pagination.ts';
 
-type Executor = Kysely<DB> | Transaction<DB>;
-
-export function selectUsers(db: Executor) {
+export function selectUsers(db: Database) {
   return db
     .selectFrom('users')
     .leftJoin('stores', 'stores.id', 'users.store_id')
@@ -24,11 +22,11 @@ export type UserRow = Awaited<
   ReturnType<ReturnType<typeof selectUsers>['executeTakeFirstOrThrow']>
 >;
 
-export function findUserById(db: Executor, id: string): Promise<UserRow | undefined> {
+export function findUserById(db: Database, id: string): Promise<UserRow | undefined> {
   return selectUsers(db).where('users.id', '=', id).executeTakeFirst();
 }
 
-export function findCredentialsByEmail(db: Executor, email: string) {
+export function findCredentialsByEmail(db: Database, email: string) {
   return db
     .selectFrom('users')
     .select(['id', 'password_hash', 'disabled_at'])
@@ -45,7 +43,7 @@ function isPerson(eb: ExpressionBuilder<DB, 'users'>) {
   );
 }
 
-export function listUsers(db: Executor, after: Position | null, limit: number) {
+export function listUsers(db: Database, after: Position | null, limit: number) {
   let query = selectUsers(db)
     .where(isPerson)
     .orderBy('users.created_at', 'desc')
@@ -55,7 +53,7 @@ export function listUsers(db: Executor, after: Position | null, limit: number) {
   return query.execute();
 }
 
-export function countUsers(db: Executor): Promise<number> {
+export function countUsers(db: Database): Promise<number> {
   return db
     .selectFrom('users')
     .select((eb) => eb.fn.countAll<string>().as('count'))
@@ -71,7 +69,7 @@ export interface NewUser {
   passwordHash: string;
 }
 
-export async function insertUser(db: Executor, user: NewUser): Promise<string> {
+export async function insertUser(db: Database, user: NewUser): Promise<string> {
   const row = await db
     .insertInto('users')
     .values({
@@ -94,7 +92,7 @@ export interface UserChanges {
   disabled?: boolean;
 }
 
-export async function updateUser(db: Executor, id: string, changes: UserChanges): Promise<boolean> {
+export async function updateUser(db: Database, id: string, changes: UserChanges): Promise<boolean> {
   const result = await db
     .updateTable('users')
     .set((eb) => ({
@@ -112,7 +110,7 @@ export async function updateUser(db: Executor, id: string, changes: UserChanges)
   return result.numUpdatedRows > 0n;
 }
 
-export function lockUser(db: Executor, id: string) {
+export function lockUser(db: Database, id: string) {
   return db
     .selectFrom('users')
     .select(['id', 'role', 'store_id'])
@@ -123,7 +121,7 @@ export function lockUser(db: Executor, id: string) {
 }
 
 /** Active admins other than `exceptId`, locked (in id order) so two demotions cannot cross. */
-export async function lockOtherActiveAdmins(db: Executor, exceptId: string): Promise<number> {
+export async function lockOtherActiveAdmins(db: Database, exceptId: string): Promise<number> {
   const rows = await db
     .selectFrom('users')
     .select('id')

@@ -18,7 +18,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: CreateUserBodySchema,
         response: {
           201: ok(UserSchema, 'The new user'),
-          ...problemResponses(400, ...SIGNED_IN, 409, 413, 415, 422),
+          ...problemResponses(400, 422, ...SIGNED_IN, 409, 413, 415),
         },
       },
     },
@@ -35,7 +35,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: PageQuerySchema,
         response: {
           200: ok(PageSchema(UserSchema), 'One page of users'),
-          ...problemResponses(400, ...SIGNED_IN),
+          ...problemResponses(400, 422, ...SIGNED_IN),
         },
       },
     },
@@ -53,7 +53,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: UpdateUserBodySchema,
         response: {
           200: ok(UserSchema, 'The changed user'),
-          ...problemResponses(400, ...SIGNED_IN, 404, 413, 415, 422, {
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 413, 415, {
             409: ['conflict', 'last_admin'],
           }),
         },

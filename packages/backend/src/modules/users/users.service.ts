@@ -5,7 +5,7 @@ import type { CreateUserBody, UpdateUserBody } from '@couponscan/shared/users';
 import type { Database } from '../../db/database.ts';
 import { transaction } from '../../db/transaction.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 import { revokeUserSessions } from '../auth/auth.repository.ts';
 import { hashPassword } from '../auth/password.ts';
 import { existingStoreIds } from '../stores/stores.repository.ts';
@@ -80,7 +80,7 @@ export async function updateUserById(
     const current = await lockUser(trx, id);
     if (current === undefined) throw new HttpProblem(404, 'not_found', 'There is no such user.');
     const role = body.role ?? current.role;
-    // someone must be able to administer: the last active admin stays an active admin (issue 10)
+    // someone must be able to administer: the last active admin stays an active admin
     const losesAdmin = current.role === 'admin' && (role !== 'admin' || body.disabled === true);
     if (losesAdmin && (await lockOtherActiveAdmins(trx, id)) === 0) {
       throw new HttpProblem(

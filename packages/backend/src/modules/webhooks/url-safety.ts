@@ -4,7 +4,7 @@
 // and again at each delivery, where the address checked is the one connected to (DNS can change).
 import dns from 'node:dns';
 import net from 'node:net';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 
 const privateV4 = new net.BlockList();
 for (const [prefix, bits] of [

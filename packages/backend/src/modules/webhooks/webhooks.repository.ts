@@ -1,9 +1,7 @@
 // All Kysely for webhooks: endpoints, the outbox of events, deliveries and their attempts.
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB } from '../../db/database.ts';
+import { sql, type Transaction } from 'kysely';
+import type { Database, DB } from '../../db/database.ts';
 import type { Position } from '../../lib/pagination.ts';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 /** `(created_at, id) < cursor`, the cursor row's own created_at keeping its microseconds. */
 function olderThan(table: 'webhook_endpoints' | 'webhook_deliveries', after: Position) {
@@ -12,7 +10,7 @@ function olderThan(table: 'webhook_endpoints' | 'webhook_deliveries', after: Pos
 }
 
 export function insertEndpoint(
-  db: Executor,
+  db: Database,
   values: { url: string; events: string[]; description: string; secret: string; createdBy: string },
 ) {
   return db
@@ -29,11 +27,11 @@ export function insertEndpoint(
 }
 export type EndpointRow = Awaited<ReturnType<typeof insertEndpoint>>;
 
-export function findEndpoint(db: Executor, id: string) {
+export function findEndpoint(db: Database, id: string) {
   return db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export function listEndpoints(db: Executor, after: Position | null, limit: number) {
+export function listEndpoints(db: Database, after: Position | null, limit: number) {
   let query = db
     .selectFrom('webhook_endpoints')
     .selectAll()
@@ -45,7 +43,7 @@ export function listEndpoints(db: Executor, after: Position | null, limit: numbe
 }
 
 export function updateEndpoint(
-  db: Executor,
+  db: Database,
   id: string,
   values: {
     url?: string;
@@ -63,7 +61,7 @@ export function updateEndpoint(
     .executeTakeFirst();
 }
 
-export async function deleteEndpoint(db: Executor, id: string): Promise<boolean> {
+export async function deleteEndpoint(db: Database, id: string): Promise<boolean> {
   const result = await db.deleteFrom('webhook_endpoints').where('id', '=', id).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
@@ -95,7 +93,7 @@ export async function dispatchEvents(trx: Transaction<DB>, limit: number): Promi
 }
 
 /** A delivery with what it takes to send it. */
-export function findDeliveryTarget(db: Executor, deliveryId: string) {
+export function findDeliveryTarget(db: Database, deliveryId: string) {
   return db
     .selectFrom('webhook_deliveries as d')
     .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
@@ -160,7 +158,7 @@ export async function recordAttempt(
 }
 
 /** Ends a pending delivery without an attempt (its endpoint was disabled). */
-export function abandonDelivery(db: Executor, deliveryId: string, reason: string) {
+export function abandonDelivery(db: Database, deliveryId: string, reason: string) {
   return db
     .updateTable('webhook_deliveries')
     .set({
@@ -175,7 +173,7 @@ export function abandonDelivery(db: Executor, deliveryId: string, reason: string
 }
 
 export function listDeliveries(
-  db: Executor,
+  db: Database,
   endpointId: string,
   after: Position | null,
   limit: number,
@@ -194,7 +192,7 @@ export function listDeliveries(
 }
 export type DeliveryRow = Awaited<ReturnType<typeof listDeliveries>>[number];
 
-export function listAttempts(db: Executor, deliveryIds: readonly string[]) {
+export function listAttempts(db: Database, deliveryIds: readonly string[]) {
   if (deliveryIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('webhook_attempts')
@@ -206,7 +204,7 @@ export function listAttempts(db: Executor, deliveryIds: readonly string[]) {
 }
 export type AttemptRow = Awaited<ReturnType<typeof listAttempts>>[number];
 
-export function findDelivery(db: Executor, endpointId: string, deliveryId: string) {
+export function findDelivery(db: Database, endpointId: string, deliveryId: string) {
   return db
     .selectFrom('webhook_deliveries')
     .innerJoin('webhook_events', 'webhook_events.id', 'webhook_deliveries.event_id')
@@ -218,7 +216,7 @@ export function findDelivery(db: Executor, endpointId: string, deliveryId: strin
 }
 
 /** A new delivery of an event already sent (a re-send). */
-export function insertDelivery(db: Executor, endpointId: string, eventId: string) {
+export function insertDelivery(db: Database, endpointId: string, eventId: string) {
   return db
     .insertInto('webhook_deliveries')
     .values({ endpoint_id: endpointId, event_id: eventId })
@@ -227,7 +225,7 @@ export function insertDelivery(db: Executor, endpointId: string, eventId: string
 }
 
 /** Events (with their deliveries and attempts) older than `days`, none of them still pending. */
-export async function deleteOldEvents(db: Executor, days: number): Promise<number> {
+export async function deleteOldEvents(db: Database, days: number): Promise<number> {
   const result = await sql`
     delete from webhook_events v
      where v.created_at < now() - make_interval(days => ${days})

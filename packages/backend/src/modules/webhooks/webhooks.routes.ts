@@ -59,7 +59,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: PageQuerySchema,
         response: {
           200: ok(PageSchema(WebhookEndpointSchema), 'One page of endpoints'),
-          ...problemResponses(400, ...SIGNED_IN),
+          ...problemResponses(400, 422, ...SIGNED_IN),
         },
       },
     },
@@ -76,7 +76,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         response: {
           200: ok(WebhookEndpointSchema, 'The endpoint'),
-          ...problemResponses(400, ...SIGNED_IN, 404),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404),
         },
       },
     },
@@ -112,7 +112,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         response: {
           200: ok(WebhookEndpointWithSecretSchema, 'The endpoint, with its new secret'),
-          ...problemResponses(400, ...SIGNED_IN, 404, 413, 415),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 413, 415),
         },
       },
     },
@@ -129,7 +129,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         response: {
           204: noContent('Deleted'),
-          ...problemResponses(400, ...SIGNED_IN, 404, 413, 415),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 413, 415),
         },
       },
     },
@@ -150,7 +150,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: PageQuerySchema,
         response: {
           200: ok(PageSchema(WebhookDeliverySchema), 'One page of deliveries'),
-          ...problemResponses(400, ...SIGNED_IN, 404),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404),
         },
       },
     },
@@ -167,7 +167,7 @@ const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: WebhookDeliveryParamsSchema,
         response: {
           202: ok(WebhookDeliverySchema, 'The new delivery, queued'),
-          ...problemResponses(400, ...SIGNED_IN, 404, 409, 413, 415),
+          ...problemResponses(400, 422, ...SIGNED_IN, 404, 409, 413, 415),
         },
       },
     },

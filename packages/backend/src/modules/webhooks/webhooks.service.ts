@@ -20,7 +20,7 @@ import type { Database, DB } from '../../db/database.ts';
 import { transaction } from '../../db/transaction.ts';
 import { webhookFailures } from '../../lib/metrics.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
-import { HttpProblem } from '../../plugins/errors.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { newWebhookSecret, signatureHeader } from './signature.ts';
 import { checkWebhookUrl } from './url-safety.ts';

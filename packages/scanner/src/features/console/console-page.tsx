@@ -1,4 +1,4 @@
-// The marketers' console (issue 7): campaigns, issuing, coupons, the live dashboard and, for
+// The marketers' console: campaigns, issuing, coupons, the live dashboard and, for
 // admins, administration. The whole folder is one lazily loaded chunk (see src/app/app.tsx), so
 // staff phones never download it; charts are a further chunk loaded by the dashboard.
 import { lazy, Suspense } from 'react';

@@ -20,7 +20,15 @@ import { withQuery } from '../api/query-string.ts';
 import { formatInstant } from '../lib/display.ts';
 import { validate } from '../lib/validation.ts';
 import { endOfDay, isLocalDate, startOfDay, viewerTimeZone } from '../lib/zoned-dates.ts';
-import { ConfirmDialog, ErrorNotice, Field, Loading, PageHeading } from './ui.tsx';
+import {
+  ConfirmDialog,
+  DataTable,
+  ErrorNotice,
+  Field,
+  Loading,
+  PageHeading,
+  ShowMore,
+} from './ui.tsx';
 
 function useAllCampaigns() {
   return useQuery({
@@ -175,70 +183,57 @@ export default function AdminLedger() {
       {ledger.isPending && <Loading what="the ledger" />}
       {ledger.isSuccess && entries.length === 0 && <p className="empty-state">No entries match.</p>}
       {entries.length > 0 && (
-        <div className="table-scroll" role="region" aria-label="Ledger entries" tabIndex={0}>
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">What</th>
-                <th scope="col">Code</th>
-                <th scope="col">Campaign</th>
-                <th scope="col">Store</th>
-                <th scope="col">By</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+        <DataTable label="Ledger entries">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">What</th>
+              <th scope="col">Code</th>
+              <th scope="col">Campaign</th>
+              <th scope="col">Store</th>
+              <th scope="col">By</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((entry) => (
+              <tr key={entry.id}>
+                <td>{formatInstant(entry.createdAt)}</td>
+                <td>
+                  {entry.kind === 'redemption'
+                    ? entry.reversedById === null
+                      ? 'Redeemed'
+                      : 'Redeemed (undone)'
+                    : `Undone: ${entry.reason ?? ''}`}
+                </td>
+                <td className="code">{entry.displayCode}</td>
+                <td>{entry.campaignName}</td>
+                <td>{entry.storeName}</td>
+                <td>{entry.userName}</td>
+                <td>
+                  {entry.kind === 'redemption' && entry.reversedById === null && (
+                    <button
+                      type="button"
+                      className="button button--small button--danger-outline"
+                      aria-label={`Reverse the redemption of ${entry.displayCode}`}
+                      onClick={() => {
+                        reverse.reset();
+                        setReason('');
+                        setUndoing(entry);
+                      }}
+                    >
+                      Reverse
+                    </button>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <tr key={entry.id}>
-                  <td>{formatInstant(entry.createdAt)}</td>
-                  <td>
-                    {entry.kind === 'redemption'
-                      ? entry.reversedById === null
-                        ? 'Redeemed'
-                        : 'Redeemed (undone)'
-                      : `Undone: ${entry.reason ?? ''}`}
-                  </td>
-                  <td className="code">{entry.displayCode}</td>
-                  <td>{entry.campaignName}</td>
-                  <td>{entry.storeName}</td>
-                  <td>{entry.userName}</td>
-                  <td>
-                    {entry.kind === 'redemption' && entry.reversedById === null && (
-                      <button
-                        type="button"
-                        className="button button--small button--danger-outline"
-                        aria-label={`Reverse the redemption of ${entry.displayCode}`}
-                        onClick={() => {
-                          reverse.reset();
-                          setReason('');
-                          setUndoing(entry);
-                        }}
-                      >
-                        Reverse
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </DataTable>
       )}
-      {ledger.hasNextPage && (
-        <button
-          type="button"
-          className="button show-more"
-          disabled={ledger.isFetchingNextPage}
-          onClick={() => {
-            void ledger.fetchNextPage();
-          }}
-        >
-          {ledger.isFetchingNextPage ? 'Loading…' : 'Show more entries'}
-        </button>
-      )}
+      <ShowMore pages={ledger} what="entries" />
       {undoing !== null && (
         <ConfirmDialog
           title={`Reverse the redemption of ${undoing.displayCode}?`}

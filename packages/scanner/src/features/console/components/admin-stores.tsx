@@ -9,37 +9,8 @@ import { isApiError } from '../../../lib/api-client.ts';
 import { useCreateStore, useUpdateStore } from '../api/admin.ts';
 import { useStores } from '../api/campaigns.ts';
 import { serverFieldErrors, validate, type FieldErrors } from '../lib/validation.ts';
-import { timeZoneChoices } from '../lib/zoned-dates.ts';
-import { ErrorNotice, Field, Loading, PageHeading } from './ui.tsx';
-
-function TimeZoneSelect(props: {
-  id: string;
-  value: string;
-  onChange: (zone: string) => void;
-  'aria-invalid': boolean;
-  'aria-describedby': string | undefined;
-}) {
-  const [zones] = useState(() => {
-    const choices = timeZoneChoices();
-    return choices.includes(props.value) ? choices : [props.value, ...choices];
-  });
-  const { onChange, value, ...rest } = props;
-  return (
-    <select
-      {...rest}
-      value={value}
-      onChange={(event) => {
-        onChange(event.target.value);
-      }}
-    >
-      {zones.map((zone) => (
-        <option key={zone} value={zone}>
-          {zone.replaceAll('_', ' ')}
-        </option>
-      ))}
-    </select>
-  );
-}
+import { TimeZoneSelect } from './time-zone-select.tsx';
+import { DataTable, ErrorNotice, Field, Loading, PageHeading } from './ui.tsx';
 
 function CreateStoreForm() {
   const create = useCreateStore();
@@ -226,25 +197,23 @@ export default function AdminStores() {
       <ErrorNotice error={stores.error} />
       {stores.isPending && <Loading what="stores" />}
       {stores.data !== undefined && (
-        <div className="table-scroll" role="region" aria-label="Stores" tabIndex={0}>
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">Code</th>
-                <th scope="col">Name</th>
-                <th scope="col">Time zone</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {stores.data.map((store) => (
-                <StoreRow key={store.id} store={store} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Stores">
+          <thead>
+            <tr>
+              <th scope="col">Code</th>
+              <th scope="col">Name</th>
+              <th scope="col">Time zone</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {stores.data.map((store) => (
+              <StoreRow key={store.id} store={store} />
+            ))}
+          </tbody>
+        </DataTable>
       )}
     </section>
   );

@@ -7,12 +7,14 @@ import { formatDiscount } from '../../../lib/format.ts';
 import { useCampaignList } from '../api/campaigns.ts';
 import { formatValidity } from '../lib/display.ts';
 import {
+  DataTable,
   ErrorNotice,
   Field,
   formatCount,
   formatRate,
   Loading,
   PageHeading,
+  ShowMore,
   StatusBadge,
 } from './ui.tsx';
 
@@ -136,57 +138,44 @@ export function CampaignsList() {
         </div>
       )}
       {campaigns.length > 0 && (
-        <div className="table-scroll" role="region" aria-label="Campaigns" tabIndex={0}>
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Discount</th>
-                <th scope="col">Valid</th>
-                <th scope="col" className="num">
-                  Issued
+        <DataTable label="Campaigns">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Status</th>
+              <th scope="col">Discount</th>
+              <th scope="col">Valid</th>
+              <th scope="col" className="num">
+                Issued
+              </th>
+              <th scope="col" className="num">
+                Redeemed
+              </th>
+              <th scope="col" className="num">
+                Rate
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {campaigns.map((campaign) => (
+              <tr key={campaign.id}>
+                <th scope="row">
+                  <Link to={`/console/campaigns/${campaign.id}`}>{campaign.name}</Link>
                 </th>
-                <th scope="col" className="num">
-                  Redeemed
-                </th>
-                <th scope="col" className="num">
-                  Rate
-                </th>
+                <td>
+                  <StatusBadge status={campaign.status} />
+                </td>
+                <td>{formatDiscount(campaign.discount)}</td>
+                <td>{formatValidity(campaign, campaign.timeZone)}</td>
+                <td className="num">{formatCount(campaign.counts.issued)}</td>
+                <td className="num">{formatCount(campaign.counts.redeemed)}</td>
+                <td className="num">{formatRate(campaign.redemptionRate)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {campaigns.map((campaign) => (
-                <tr key={campaign.id}>
-                  <th scope="row">
-                    <Link to={`/console/campaigns/${campaign.id}`}>{campaign.name}</Link>
-                  </th>
-                  <td>
-                    <StatusBadge status={campaign.status} />
-                  </td>
-                  <td>{formatDiscount(campaign.discount)}</td>
-                  <td>{formatValidity(campaign, campaign.timeZone)}</td>
-                  <td className="num">{formatCount(campaign.counts.issued)}</td>
-                  <td className="num">{formatCount(campaign.counts.redeemed)}</td>
-                  <td className="num">{formatRate(campaign.redemptionRate)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </DataTable>
       )}
-      {list.hasNextPage && (
-        <button
-          type="button"
-          className="button show-more"
-          disabled={list.isFetchingNextPage}
-          onClick={() => {
-            void list.fetchNextPage();
-          }}
-        >
-          {list.isFetchingNextPage ? 'Loading…' : 'Show more campaigns'}
-        </button>
-      )}
+      <ShowMore pages={list} what="campaigns" />
     </section>
   );
 }

@@ -7,7 +7,7 @@ import { useCouponList } from '../api/coupons.ts';
 import { withQuery } from '../api/query-string.ts';
 import { formatInstant } from '../lib/display.ts';
 import { useCampaignId } from './campaign-page.tsx';
-import { ErrorNotice, Field, Loading, StatusBadge } from './ui.tsx';
+import { DataTable, ErrorNotice, Field, Loading, ShowMore, StatusBadge } from './ui.tsx';
 
 function isCouponStatus(value: string | null): value is CouponStatus {
   return value !== null && (COUPON_STATUSES as readonly string[]).includes(value);
@@ -118,51 +118,38 @@ export function CouponsTable() {
         </p>
       )}
       {coupons.length > 0 && (
-        <div className="table-scroll" role="region" aria-label="Coupons" tabIndex={0}>
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">Code</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Used
+        <DataTable label="Coupons">
+          <thead>
+            <tr>
+              <th scope="col">Code</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="num">
+                Used
+              </th>
+              <th scope="col">Issued</th>
+            </tr>
+          </thead>
+          <tbody>
+            {coupons.map((coupon) => (
+              <tr key={coupon.id}>
+                <th scope="row" className="code">
+                  <Link to={`/console/campaigns/${campaignId}/coupons/${coupon.code}`}>
+                    {coupon.displayCode}
+                  </Link>
                 </th>
-                <th scope="col">Issued</th>
+                <td>
+                  <StatusBadge status={coupon.status} />
+                </td>
+                <td className="num">
+                  {coupon.redemptionCount} of {coupon.maxRedemptions}
+                </td>
+                <td>{formatInstant(coupon.createdAt)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {coupons.map((coupon) => (
-                <tr key={coupon.id}>
-                  <th scope="row" className="code">
-                    <Link to={`/console/campaigns/${campaignId}/coupons/${coupon.code}`}>
-                      {coupon.displayCode}
-                    </Link>
-                  </th>
-                  <td>
-                    <StatusBadge status={coupon.status} />
-                  </td>
-                  <td className="num">
-                    {coupon.redemptionCount} of {coupon.maxRedemptions}
-                  </td>
-                  <td>{formatInstant(coupon.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </DataTable>
       )}
-      {list.hasNextPage && (
-        <button
-          type="button"
-          className="button show-more"
-          disabled={list.isFetchingNextPage}
-          onClick={() => {
-            void list.fetchNextPage();
-          }}
-        >
-          {list.isFetchingNextPage ? 'Loading…' : 'Show more coupons'}
-        </button>
-      )}
+      <ShowMore pages={list} what="coupons" />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 // Small pieces every console screen uses: the API's error, a labelled field, a confirmation
-// dialog, a page heading that sets the document title, an exact instant.
+// dialog, a page heading that sets the document title, an exact instant, a scrolling table,
+// "Show more".
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { problemText } from '../api/problem.ts';
 import { exactParts } from '../lib/zoned-dates.ts';
@@ -160,6 +161,38 @@ function keepFocusInside(event: React.KeyboardEvent, container: HTMLElement | nu
     event.preventDefault();
     first.focus();
   }
+}
+
+/** A data table in a region that scrolls sideways on a narrow screen (and by keyboard). */
+export function DataTable({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-scroll" role="region" aria-label={label} tabIndex={0}>
+      <table className="data-table">{children}</table>
+    </div>
+  );
+}
+
+/** The next page of an infinite list, while there is one. */
+export function ShowMore({
+  pages,
+  what,
+}: {
+  pages: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown };
+  what: string;
+}) {
+  if (!pages.hasNextPage) return null;
+  return (
+    <button
+      type="button"
+      className="button show-more"
+      disabled={pages.isFetchingNextPage}
+      onClick={() => {
+        void pages.fetchNextPage();
+      }}
+    >
+      {pages.isFetchingNextPage ? 'Loading…' : `Show more ${what}`}
+    </button>
+  );
 }
 
 export function Loading({ what }: { what: string }) {

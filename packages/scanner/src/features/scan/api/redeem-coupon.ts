@@ -6,16 +6,16 @@ import type {
   RedeemBody,
   RedemptionRefusal,
   RedemptionSuccess,
-  RefusedOutcome,
+  RefusedScanOutcome,
 } from '@couponscan/shared/redemptions';
 import { ApiError, apiRequest } from '../../../lib/api-client.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 import { withRetries } from './retry.ts';
 
 // Written out, typed against the shared contract: importing the shared modules at run time would
-// pull TypeBox into the staff bundle (issue 11). A change there fails the type check here.
+// pull TypeBox into the staff bundle. A change there fails the type check here.
 const IDEMPOTENCY_KEY_HEADER: typeof SharedIdempotencyKeyHeader = 'idempotency-key';
-const REFUSED_OUTCOMES: Record<RefusedOutcome, true> = {
+const REFUSED_SCAN_OUTCOMES: Record<RefusedScanOutcome, true> = {
   already_redeemed: true,
   voided: true,
   expired: true,
@@ -29,7 +29,7 @@ const REFUSED_OUTCOMES: Record<RefusedOutcome, true> = {
 /** The server's answer to a redemption: done, or refused with why. */
 export type RedeemResult =
   | { outcome: 'redeemed'; success: RedemptionSuccess }
-  | { outcome: RefusedOutcome; refusal: RedemptionRefusal };
+  | { outcome: RefusedScanOutcome; refusal: RedemptionRefusal };
 
 export interface RedeemAttempt {
   code: string;
@@ -39,8 +39,8 @@ export interface RedeemAttempt {
   onRetry?: (attempt: number) => void;
 }
 
-export function isRefusedOutcome(code: string): code is RefusedOutcome {
-  return Object.hasOwn(REFUSED_OUTCOMES, code);
+export function isRefusedScanOutcome(code: string): code is RefusedScanOutcome {
+  return Object.hasOwn(REFUSED_SCAN_OUTCOMES, code);
 }
 
 export async function redeemCoupon(attempt: RedeemAttempt): Promise<RedeemResult> {
@@ -59,7 +59,7 @@ export async function redeemCoupon(attempt: RedeemAttempt): Promise<RedeemResult
     );
     return { outcome: 'redeemed', success };
   } catch (error) {
-    if (error instanceof ApiError && isRefusedOutcome(error.code)) {
+    if (error instanceof ApiError && isRefusedScanOutcome(error.code)) {
       return { outcome: error.code, refusal: error.problem as RedemptionRefusal };
     }
     throw error;

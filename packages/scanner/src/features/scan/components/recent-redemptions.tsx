@@ -16,7 +16,7 @@ function undoErrorText(error: unknown): string {
   return 'Could not undo. Try again.';
 }
 
-/** Ticks once a minute so Undo buttons disappear when their window closes. */
+/** Ticks every 30 seconds so Undo buttons disappear when their window closes. */
 function useNow(): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {

@@ -1,6 +1,6 @@
 // The verdict in words staff can read at arm's length. Colours: green only for REDEEMED, red only
-// for ALREADY USED, blue for the "you just redeemed this" reminder, amber for everything else
-// (see issue 3). Headlines are short and never break inside a word (issue 11; styles.css).
+// for ALREADY USED, blue for the "you just redeemed this" reminder, amber for everything else.
+// Headlines are short and never break inside a word (styles.css).
 import { formatDateTime, formatDiscount, formatRelative, formatTime } from '../../../lib/format.ts';
 import type { Verdict, VerdictOutcome } from '../flow/verdicts.ts';
 

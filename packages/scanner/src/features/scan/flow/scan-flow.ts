@@ -1,7 +1,7 @@
-// The scan flow as a pure reducer (issue 12): what the person at the till sees, from a decoded text
+// The scan flow as a pure reducer: what the person at the till sees, from a decoded text
 // or a typed code to a verdict, and which request is in flight. Everything impure (time, keys,
 // being online, the camera's host) arrives in the events, so the rules are unit-tested directly
-// (test/scan-flow.test.ts). The rules of issue 11:
+// (test/scan-flow.test.ts). The rules:
 // - one decision per presentation of a code: reads are ignored while anything is on screen, and
 //   after it closes the code just handled is ignored until it has been out of view for
 //   CODE_GONE_MS (no read of it for that long);
@@ -11,7 +11,7 @@
 //   row, never from one misread frame.
 import type { CouponPreview } from '@couponscan/shared/coupons';
 import type { RedeemResult } from '../api/redeem-coupon.ts';
-import type { RequestFailure } from '../api/retry.ts';
+import type { RequestFailure } from '../../../lib/request-failure.ts';
 import type { ScanMode } from '../hooks/use-device-settings.ts';
 import { readScannedText } from './scanned-text.ts';
 import {

@@ -3,7 +3,7 @@
 import type { Discount } from '@couponscan/shared/campaigns';
 import { formatCouponCode } from '@couponscan/shared/code';
 import type { CouponPreview, EarlierRedemption } from '@couponscan/shared/coupons';
-import type { LedgerEntry, RefusedOutcome } from '@couponscan/shared/redemptions';
+import type { LedgerEntry, RefusedScanOutcome } from '@couponscan/shared/redemptions';
 import type { RedeemResult } from '../api/redeem-coupon.ts';
 
 /** The last redemption made on this device: re-presenting it says "You just redeemed this". */
@@ -27,7 +27,7 @@ export type Verdict =
       redemption: LedgerEntry;
     }
   | {
-      outcome: RefusedOutcome;
+      outcome: RefusedScanOutcome;
       displayCode: string;
       campaignName: string | null;
       discount: Discount | null;
@@ -41,7 +41,7 @@ export type Verdict =
       /** The code never reached the server: it was read with a wrong check character. */
       readLocally: boolean;
     }
-  /** The code this device redeemed last, presented again (issue 11): not a refusal, a reminder. */
+  /** The code this device redeemed last, presented again: not a refusal, a reminder. */
   | {
       outcome: 'just_redeemed';
       displayCode: string;
@@ -76,7 +76,11 @@ export function justRedeemedVerdict(recent: RecentRedemption): Verdict {
 }
 
 /** A refusal with nothing but the code known (unknown codes, codes read wrong). */
-export function bareRefusal(outcome: RefusedOutcome, code: string, readLocally = false): Verdict {
+export function bareRefusal(
+  outcome: RefusedScanOutcome,
+  code: string,
+  readLocally = false,
+): Verdict {
   return {
     outcome,
     displayCode: formatCouponCode(code),

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, type ActionDispatch } from 'react';
 import { fetchCouponPreview } from '../api/coupon-preview.ts';
 import { redeemCoupon } from '../api/redeem-coupon.ts';
 import type { RetryPolicy } from '../api/retry-policy.ts';
-import { classifyFailure } from '../api/retry.ts';
+import { classifyFailure } from '../../../lib/request-failure.ts';
 import type { FlowRequest, ScanEvent } from '../flow/scan-flow.ts';
 
 export function useFlowRequests(

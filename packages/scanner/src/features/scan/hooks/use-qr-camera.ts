@@ -5,7 +5,7 @@
 //
 // The library (about 110 KB gzip with its zxing decoder) is a chunk of its own, requested as soon
 // as the scanner's code runs, so that the scanner is on screen and typing a code works before it
-// has arrived (issue 11: the first load stays within 150 KB gzip, test/bundle-size.test.ts).
+// has arrived (the first load stays within 150 KB gzip, test/bundle-size.test.ts).
 import type * as Html5QrcodeLibrary from 'html5-qrcode';
 import type { CameraDevice, Html5Qrcode, Html5QrcodeScannerState } from 'html5-qrcode';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -117,7 +117,7 @@ function preflightProblem(): CameraProblem | null {
 
 /**
  * `paused`: while a confirmation or verdict is on screen the camera stays on (restarting it is
- * slow) but decodes nothing, so a code in view cannot decide anything behind the screen (issue 11).
+ * slow) but decodes nothing, so a code in view cannot decide anything behind the screen.
  */
 export function useQrCamera(
   elementId: string,

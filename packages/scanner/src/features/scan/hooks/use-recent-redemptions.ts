@@ -1,9 +1,9 @@
-// This device's latest redemptions, for undo, as TanStack Query server state (issue 7). The
+// This device's latest redemptions, for undo, as TanStack Query server state. The
 // server's list (GET /api/redemptions?mine=true) is the truth; a redemption made here is shown at
 // once beside it (so the list never lags behind the verdict, whenever the list's load answers),
 // and an undo marks its row in both.
 // The list loads when the scanner opens and again only on explicit events (the page shown again,
-// the network back, Retry), never on a timer: nothing changes it behind a test's back (issue 11).
+// the network back, Retry), never on a timer: nothing changes it behind a test's back.
 // Redemptions themselves are not a mutation here: their retries keep one Idempotency-Key
 // (api/redeem-coupon.ts), which TanStack's retry would not.
 import type { Page } from '@couponscan/shared/common';

@@ -1,7 +1,7 @@
 // A sound and a vibration per kind of verdict, so staff know the answer without looking.
 // Both are optional: browsers without Web Audio or navigator.vibrate simply stay quiet.
 // The audio context is prepared when the scanner opens and unlocked by the first tap, so the first
-// verdict does not wait for it (setting it up once took 384 ms, issue 11).
+// verdict does not wait for it (setting it up once took 384 ms).
 import type { VerdictTone } from '../flow/verdicts.ts';
 
 const VIBRATION: Record<VerdictTone, number[]> = {

@@ -1,0 +1,1 @@
+select * from "campaigns" where "id" = $1 for update

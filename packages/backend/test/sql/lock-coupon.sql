@@ -1,0 +1,1 @@
+select * from "coupons" where "id" = $1 for update

@@ -1,0 +1,1 @@
+select "campaigns".*, coalesce((select array_agg(store_id order by store_id) as "ids" from "campaign_stores" where "campaign_stores"."campaign_id" = "campaigns"."id"), '{}'::uuid[]) as "store_ids" from "campaigns" where "campaigns"."id" = $1 for share of "campaigns"
