@@ -16,6 +16,24 @@ export async function signIn(baseUrl: string, email: string): Promise<string> {
   return cookie.join('; ');
 }
 
+/**
+ * One session per user for the whole file, as a real client keeps its cookie: signing in before
+ * every call ran into the login rate limit (429) once a run took long enough.
+ */
+const sessions = new Map<string, Promise<string>>();
+
+function sessionOf(baseUrl: string, email: string): Promise<string> {
+  const key = `${baseUrl} ${email}`;
+  let session = sessions.get(key);
+  if (session === undefined) {
+    session = signIn(baseUrl, email);
+    sessions.set(key, session);
+    // a failed sign-in is not kept
+    session.catch(() => sessions.delete(key));
+  }
+  return session;
+}
+
 async function json<T>(baseUrl: string, cookie: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`${baseUrl}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
@@ -28,7 +46,7 @@ async function json<T>(baseUrl: string, cookie: string, path: string, body?: unk
 
 /** A fresh coupon of the demo campaign, or of a new campaign allowing `maxRedemptions` uses. */
 export async function issueCoupon(baseUrl: string, maxRedemptions = 1): Promise<Coupon> {
-  const cookie = await signIn(baseUrl, 'admin@example.com');
+  const cookie = await sessionOf(baseUrl, 'admin@example.com');
   let campaignId: string;
   if (maxRedemptions === 1) {
     const campaigns = await json<Page<Campaign>>(baseUrl, cookie, '/api/campaigns');
@@ -58,7 +76,7 @@ export async function issueCoupon(baseUrl: string, maxRedemptions = 1): Promise<
 
 /** The coupon's redemptions in the ledger (reversals not counted). */
 export async function redemptionsOf(baseUrl: string, coupon: Coupon): Promise<LedgerEntry[]> {
-  const cookie = await signIn(baseUrl, 'admin@example.com');
+  const cookie = await sessionOf(baseUrl, 'admin@example.com');
   const page = await json<Page<LedgerEntry>>(
     baseUrl,
     cookie,
@@ -69,6 +87,6 @@ export async function redemptionsOf(baseUrl: string, coupon: Coupon): Promise<Le
 }
 
 export async function previewAsStaff(baseUrl: string, code: string): Promise<CouponPreview> {
-  const cookie = await signIn(baseUrl, 'staff@example.com');
+  const cookie = await sessionOf(baseUrl, 'staff@example.com');
   return json<CouponPreview>(baseUrl, cookie, `/api/coupons/${encodeURIComponent(code)}`);
 }

@@ -4,6 +4,7 @@ import { formatCouponCode } from '@couponscan/shared/code';
 import { describe, expect, it } from 'vitest';
 import type { RedeemResult } from '../src/features/scan/api/redeem-coupon.ts';
 import {
+  CODE_GONE_FRAMES,
   CODE_GONE_MS,
   initialScanState,
   JUST_REDEEMED_MS,
@@ -47,6 +48,11 @@ function held(text: string, from: number, ms: number): ScanEvent[] {
   return events;
 }
 
+/** Frames the camera looked at without finding a QR code: the code is out of view. */
+function missed(frames = CODE_GONE_FRAMES): ScanEvent[] {
+  return Array.from({ length: frames }, () => ({ type: 'frame_missed' }) as const);
+}
+
 describe('one decision per presentation', () => {
   it('a code held in view after "Scan next" is not sent again, however long it stays', () => {
     const code = newCode();
@@ -56,6 +62,46 @@ describe('one decision per presentation', () => {
     state = run([{ type: 'dismissed', at: 2_000 }, ...held(code, 2_100, 10_000)], state);
     expect(state.screen.step).toBe('ready');
     expect(state.request).toBeNull();
+  });
+
+  it('a code held in view that a starved camera decodes only every few seconds is not new', () => {
+    const code = newCode();
+    let state = redeemed(run([read(code, 0)]), code, 300);
+    // decoding resumes slowly after the verdict, then manages one frame every 4 s
+    state = run(
+      [{ type: 'dismissed', at: 2_000 }, read(code, 6_000), read(code, 10_000), read(code, 14_000)],
+      state,
+    );
+    expect(state.screen.step).toBe('ready');
+    expect(state.request).toBeNull();
+  });
+
+  it(`a code is out of view only after ${CODE_GONE_MS} ms and ${CODE_GONE_FRAMES} frames without it`, () => {
+    const code = newCode();
+    const after = redeemed(run([read(code, 0)]), code, 300);
+    const dismissed = run([{ type: 'dismissed', at: 1_000 }], after);
+    // enough frames, too soon: a flicker of the same presentation
+    const soon = run([...missed(), read(code, 1_000 + CODE_GONE_MS - 1)], dismissed);
+    expect(soon.screen.step).toBe('ready');
+    // long enough, one frame short
+    const short = run(
+      [...missed(CODE_GONE_FRAMES - 1), read(code, 1_000 + CODE_GONE_MS)],
+      dismissed,
+    );
+    expect(short.screen.step).toBe('ready');
+    // both: presented anew (the reminder, since this device just redeemed it)
+    const back = run([...missed(), read(code, 1_000 + CODE_GONE_MS)], dismissed);
+    expect(back.screen).toMatchObject({ step: 'verdict', verdict: { outcome: 'just_redeemed' } });
+  });
+
+  it('frames missed while a verdict is on screen do not count', () => {
+    const code = newCode();
+    let state = redeemed(run([read(code, 0)]), code, 300);
+    state = run(
+      [...missed(), { type: 'dismissed', at: 2_000 }, read(code, 2_000 + CODE_GONE_MS)],
+      state,
+    );
+    expect(state.screen.step).toBe('ready');
   });
 
   it('reads while a verdict is on screen decide nothing, even of another code', () => {
@@ -82,7 +128,7 @@ describe('one decision per presentation', () => {
     let state = redeemed(run([read(code, 0)]), code, 300);
     state = run([{ type: 'dismissed', at: 2_000 }, read(code, 2_100)], state);
     expect(state.screen.step).toBe('ready');
-    state = run([read(code, 2_100 + CODE_GONE_MS)], state);
+    state = run([...missed(), read(code, 2_100 + CODE_GONE_MS)], state);
     expect(state.request).toBeNull();
     expect(state.screen).toMatchObject({
       step: 'verdict',
@@ -102,6 +148,7 @@ describe('one decision per presentation', () => {
       [
         { type: 'redeem_answered', operation: state.request?.operation ?? -1, result, at: 300 },
         { type: 'dismissed', at: 1_000 },
+        ...missed(),
         read(code, 1_000 + CODE_GONE_MS + 1),
       ],
       state,
@@ -119,7 +166,10 @@ describe('one decision per presentation', () => {
   it(`after ${JUST_REDEEMED_MS / 60_000} minutes the same code is asked about again`, () => {
     const code = newCode();
     let state = redeemed(run([read(code, 0)]), code, 300);
-    state = run([{ type: 'dismissed', at: 1_000 }, read(code, 300 + JUST_REDEEMED_MS)], state);
+    state = run(
+      [{ type: 'dismissed', at: 1_000 }, ...missed(), read(code, 300 + JUST_REDEEMED_MS)],
+      state,
+    );
     expect(state.request).toMatchObject({ kind: 'redeem', code });
   });
 

@@ -49,14 +49,17 @@ const PROBLEMS: Record<CameraProblem, { title: string; body: ReactNode; canRetry
 
 export function CameraPanel({
   onDecoded,
+  onMissed,
   paused,
 }: {
   onDecoded: (text: string) => void;
+  /** A frame without a QR code: how the scan flow knows a code has left the view. */
+  onMissed?: () => void;
   /** Decoding stops while something is on screen over the camera. */
   paused: boolean;
 }) {
   const elementId = `qr-camera-${useId().replace(/[^a-zA-Z0-9_-]/g, '')}`;
-  const camera = useQrCamera(elementId, onDecoded, paused);
+  const camera = useQrCamera(elementId, onDecoded, paused, onMissed);
   const { status } = camera;
   const problem = status.state === 'error' ? PROBLEMS[status.problem] : null;
 

@@ -37,7 +37,11 @@ export default function ScanPage() {
     <>
       <div className="scan-page" inert={overlayOpen}>
         <h1 className="visually-hidden">Scan coupons</h1>
-        <CameraPanel onDecoded={controls.submitScanned} paused={overlayOpen} />
+        <CameraPanel
+          onDecoded={controls.submitScanned}
+          onMissed={controls.frameMissed}
+          paused={overlayOpen}
+        />
         <ManualEntry onSubmit={controls.submitTyped} />
         <RecentRedemptions
           recent={recent}

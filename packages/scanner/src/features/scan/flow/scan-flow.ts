@@ -3,8 +3,10 @@
 // being online, the camera's host) arrives in the events, so the rules are unit-tested directly
 // (test/scan-flow.test.ts). The rules:
 // - one decision per presentation of a code: reads are ignored while anything is on screen, and
-//   after it closes the code just handled is ignored until it has been out of view for
-//   CODE_GONE_MS (no read of it for that long);
+//   after it closes the code just handled is ignored until it has been out of view: no read of
+//   it for CODE_GONE_MS *and* at least CODE_GONE_FRAMES frames looked at without it, so a camera
+//   that decodes slowly (a starved CPU, decoding resuming after a verdict) never makes a code
+//   held in view look new;
 // - the code this device redeemed last, presented again within JUST_REDEEMED_MS, says "You just
 //   redeemed this" without asking the server; another use needs a deliberate "Redeem again";
 // - a QR code that is not a coupon gets its verdict after NOT_A_COUPON_READS identical reads in a
@@ -23,8 +25,10 @@ import {
   type Verdict,
 } from './verdicts.ts';
 
-/** A code is presented anew once the camera has not seen it for this long. */
+/** A code is presented anew once the camera has not seen it for this long… */
 export const CODE_GONE_MS = 1_500;
+/** …while looking at this many frames without it (the camera decodes about 10 a second). */
+export const CODE_GONE_FRAMES = 5;
 /** How long re-presenting the last redeemed code gives the reminder without asking the server. */
 export const JUST_REDEEMED_MS = 10 * 60_000;
 /** Identical reads in a row before a QR code is called "not a coupon". */
@@ -59,8 +63,11 @@ export interface ScanState {
   screen: Screen;
   request: FlowRequest | null;
   operations: number;
-  /** The text the camera read last for a decision, and when it was last seen. */
-  handled: { text: string; seenAt: number } | null;
+  /**
+   * The text the camera read last for a decision, when it was last seen, and how many frames the
+   * camera has looked at since without finding it (counted up to CODE_GONE_FRAMES).
+   */
+  handled: { text: string; seenAt: number; missedFrames: number } | null;
   /** Reads in a row of one text that is not a coupon. */
   doubtful: { text: string; reads: number } | null;
   recent: RecentRedemption | null;
@@ -96,6 +103,8 @@ export type ScanEvent =
   | { type: 'redeem_again'; idempotencyKey: string }
   | { type: 'check_again'; online: boolean }
   | { type: 'dismissed'; at: number }
+  /** The camera looked at a frame and found no QR code in it. */
+  | { type: 'frame_missed' }
   | { type: 'redemption_undone'; redemptionId: string };
 
 export function scanFlowReducer(state: ScanState, event: ScanEvent): ScanState {
@@ -174,8 +183,16 @@ export function scanFlowReducer(state: ScanState, event: ScanEvent): ScanState {
     case 'dismissed': {
       // a redemption on its way cannot be called back: its answer must be seen
       if (state.screen.step === 'ready' || state.screen.step === 'redeeming') return state;
-      const handled = state.handled === null ? null : { ...state.handled, seenAt: event.at };
+      const handled =
+        state.handled === null ? null : { ...state.handled, seenAt: event.at, missedFrames: 0 };
       return { ...state, screen: { step: 'ready' }, request: null, handled, doubtful: null };
+    }
+    case 'frame_missed': {
+      // counted only while decoding runs, and only as far as the rule needs (no re-render after)
+      const { handled } = state;
+      if (handled === null || state.screen.step !== 'ready') return state;
+      if (handled.missedFrames >= CODE_GONE_FRAMES) return state;
+      return { ...state, handled: { ...handled, missedFrames: handled.missedFrames + 1 } };
     }
     case 'redemption_undone':
       return state.recent?.redemption.id === event.redemptionId
@@ -188,9 +205,10 @@ function scanned(state: ScanState, event: Extract<ScanEvent, { type: 'scanned' }
   const { handled } = state;
   if (handled?.text === event.text) {
     // still in view (or back too soon): the same presentation, already decided
-    const stillThere = event.at - handled.seenAt < CODE_GONE_MS;
-    if (stillThere || state.screen.step !== 'ready') {
-      return { ...state, handled: { text: event.text, seenAt: event.at } };
+    const gone =
+      event.at - handled.seenAt >= CODE_GONE_MS && handled.missedFrames >= CODE_GONE_FRAMES;
+    if (!gone || state.screen.step !== 'ready') {
+      return { ...state, handled: { text: event.text, seenAt: event.at, missedFrames: 0 } };
     }
   }
   // decoding pauses while something is on screen; a read that slips through waits its turn
@@ -198,7 +216,10 @@ function scanned(state: ScanState, event: Extract<ScanEvent, { type: 'scanned' }
 
   const read = readScannedText(event.text, event.appHost);
   if (read.kind === 'code') {
-    return { ...present(state, read.code, event), handled: { text: event.text, seenAt: event.at } };
+    return {
+      ...present(state, read.code, event),
+      handled: { text: event.text, seenAt: event.at, missedFrames: 0 },
+    };
   }
   const reads = state.doubtful?.text === event.text ? state.doubtful.reads + 1 : 1;
   if (reads < NOT_A_COUPON_READS) return { ...state, doubtful: { text: event.text, reads } };
@@ -210,7 +231,7 @@ function scanned(state: ScanState, event: Extract<ScanEvent, { type: 'scanned' }
     ...state,
     screen: { step: 'verdict', code: null, verdict },
     request: null,
-    handled: { text: event.text, seenAt: event.at },
+    handled: { text: event.text, seenAt: event.at, missedFrames: 0 },
     doubtful: null,
   };
 }

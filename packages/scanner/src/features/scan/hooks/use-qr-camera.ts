@@ -123,6 +123,8 @@ export function useQrCamera(
   elementId: string,
   onDecoded: (text: string) => void,
   paused = false,
+  /** A frame was looked at and held no QR code (about ten a second while nothing is in view). */
+  onMissed: () => void = () => undefined,
 ): QrCamera {
   const [status, setStatus] = useState<CameraStatus>({ state: 'starting' });
   const [cameras, setCameras] = useState<CameraDevice[]>([]);
@@ -132,9 +134,11 @@ export function useQrCamera(
   const cameraIdRef = useRef<string | null>(null);
   const mountedRef = useRef(false);
   const onDecodedRef = useRef(onDecoded);
+  const onMissedRef = useRef(onMissed);
   useEffect(() => {
     onDecodedRef.current = onDecoded;
-  }, [onDecoded]);
+    onMissedRef.current = onMissed;
+  }, [onDecoded, onMissed]);
   const pausedRef = useRef(paused);
 
   const enqueue = useCallback((transition: () => Promise<void>) => {
@@ -176,7 +180,9 @@ export function useQrCamera(
           (text) => {
             onDecodedRef.current(text);
           },
-          undefined,
+          () => {
+            onMissedRef.current();
+          },
         );
       } catch (error) {
         setStatus({ state: 'error', problem: classifyCameraError(error), detail: String(error) });

@@ -25,6 +25,8 @@ export interface ScanFlowControls {
   screen: Screen;
   /** From the camera: every decoded frame; the flow decides what is a new presentation. */
   submitScanned: (text: string) => void;
+  /** From the camera: a frame without a QR code (evidence that a code has left the view). */
+  frameMissed: () => void;
   /** From the keyboard: the parse result, so the form can say what is wrong. */
   submitTyped: (text: string) => ParsedCode;
   confirmRedeem: () => void;
@@ -64,6 +66,10 @@ export function useScanFlow({ mode, sound, onRedeemed }: ScanFlowOptions): ScanF
     [presentation],
   );
 
+  const frameMissed = useCallback(() => {
+    dispatch({ type: 'frame_missed' });
+  }, []);
+
   const submitTyped = useCallback(
     (text: string): ParsedCode => {
       const parsed = parseCouponCode(text);
@@ -77,6 +83,7 @@ export function useScanFlow({ mode, sound, onRedeemed }: ScanFlowOptions): ScanF
     () => ({
       screen: state.screen,
       submitScanned,
+      frameMissed,
       submitTyped,
       confirmRedeem: () => {
         dispatch({ type: 'confirmed', idempotencyKey: newIdempotencyKey() });
@@ -95,7 +102,7 @@ export function useScanFlow({ mode, sound, onRedeemed }: ScanFlowOptions): ScanF
         dispatch({ type: 'redemption_undone', redemptionId });
       },
     }),
-    [state.screen, submitScanned, submitTyped, stop],
+    [state.screen, submitScanned, frameMissed, submitTyped, stop],
   );
 }
 
