@@ -6,8 +6,8 @@ export default defineConfig({
     // the failover suite is opt-in: vitest.ha.config.ts
     exclude: [...configDefaults.exclude, 'test/ha/**'],
     globalSetup: ['test/global-setup.ts'],
-    // every answer a test receives must match the OpenAPI document
-    setupFiles: ['test/setup/answers-match-spec.ts'],
+    // every answer a test receives must match the OpenAPI document, and no secret is logged
+    setupFiles: ['test/setup/answers-match-spec.ts', 'test/setup/secrets-not-logged.ts'],
     // Every file gets its own database copied from a migrated template, so files run in parallel.
     pool: 'forks',
     maxWorkers: 2,

@@ -4,6 +4,8 @@ import { buildApp, type AppOptions } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { BULK_POOL, createDatabase, type Database } from '../../src/db/database.ts';
 import { recordAnswers } from './answers.ts';
+import { logCapture, watchSecrets } from './log-secrets.ts';
+import { loggerOptions } from '../../src/lib/logging.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 /** Config overrides; the rate limits not named keep the tests' generous ones. */
@@ -49,7 +51,7 @@ export async function createTestApp(
     config?: TestConfigOverrides;
     database?: TestDatabase;
     poolSize?: number;
-    /** The app's logger (none by default). */
+    /** The app's logger (by default the server's, at info, into helpers/log-secrets.ts). */
     logger?: AppOptions['logger'];
   } = {},
 ): Promise<TestApp> {
@@ -65,9 +67,10 @@ export async function createTestApp(
     config,
     db: database.db,
     bulkDb,
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    logger: options.logger ?? loggerOptions('info', logCapture),
   });
   recordAnswers(app);
+  watchSecrets(app);
   await app.ready();
   // the queue's schema and queues; its workers start only in the tests that want them
   await app.jobs.boot();

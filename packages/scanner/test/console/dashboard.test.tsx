@@ -89,8 +89,10 @@ describe('dashboard', () => {
     await waitFor(() => {
       expect(document.querySelector('[data-metric="redeemed"]')).toHaveTextContent('250');
     });
+    // the stream opens in an effect, which may run after the heading is on screen
+    const stream = await waitFor(openStream);
     act(() => {
-      openStream().emit('ready', { campaignId: null, heartbeatSeconds: 15 });
+      stream.emit('ready', { campaignId: null, heartbeatSeconds: 15 });
     });
     expect(await screen.findByText('Live')).toBeInTheDocument();
 
@@ -114,8 +116,10 @@ describe('dashboard', () => {
   it('when the stream drops, the dashboard says so and falls back to polling', async () => {
     renderApp({ path: '/console' });
     await screen.findByRole('heading', { level: 1, name: 'Dashboard' });
+    // the stream opens in an effect, which may run after the heading is on screen
+    const stream = await waitFor(openStream);
     act(() => {
-      openStream().emit('ready', { campaignId: null, heartbeatSeconds: 15 });
+      stream.emit('ready', { campaignId: null, heartbeatSeconds: 15 });
     });
     await screen.findByText('Live');
     act(() => {
