@@ -47,10 +47,10 @@ function harvest(value: unknown, depth = 0): void {
 /** Remembers the secrets in what `app` receives and answers; call before `app.ready()`. */
 export function watchSecrets(app: FastifyInstance): void {
   app.addHook('preHandler', (request, _reply, done) => {
-    const body = request.body as Record<string, unknown> | undefined;
-    if (body !== null && typeof body === 'object') {
-      remember(body.password);
-      remember(body.newPassword);
+    const body: unknown = request.body;
+    if (typeof body === 'object' && body !== null) {
+      remember((body as Record<string, unknown>).password);
+      remember((body as Record<string, unknown>).newPassword);
     }
     const authorization = request.headers.authorization;
     if (typeof authorization === 'string' && authorization.startsWith('Bearer '))
