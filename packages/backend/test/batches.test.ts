@@ -313,7 +313,12 @@ describe('issuing a batch', { timeout: 180_000 }, () => {
     expect(batch.finishedAt).not.toBeNull();
     expect(attempts).toBe(4);
     expect(await couponsOfCampaign(campaign.id)).toHaveLength(0);
-    expect(await jobOf(body.id)).toMatchObject({ state: 'failed', retryCount: 3 });
+    // the batch is marked failed before the job's last attempt returns to pg-boss: wait for that
+    const job = await until(
+      () => jobOf(body.id),
+      (found) => found.state !== 'active',
+    );
+    expect(job).toMatchObject({ state: 'failed', retryCount: 3 });
     // pg-boss hands it to the dead letter queue, whose handler leaves the failed batch alone
     const dead = await until(
       () => jobOf(body.id, 'issue_batch_dead'),
