@@ -9,6 +9,7 @@
 // redemptions of one single-use coupon. It fails only if an invariant broke under load.
 // Results go in docs/benchmarks.md ("Redemptions"). Tests never assert timings.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config.ts';
@@ -275,8 +276,7 @@ function pgbenchPreamble(): string {
 function oneStatementScript(): string {
   return `${pgbenchPreamble()}with coupon as (
   select c.id, c.redemption_count, c.max_redemptions,
-         redemption_refusal(c.voided_at, c.redemption_count, c.max_redemptions, k.status,
-           k.valid_from, k.valid_until,
+         redemption_refusal(c, k,
            not exists (select 1 from campaign_stores cs where cs.campaign_id = k.id)
            or exists (select 1 from campaign_stores cs
                        where cs.campaign_id = k.id and cs.store_id = :store_id::uuid),
@@ -297,7 +297,7 @@ function oneStatementScript(): string {
 ), claimed as (
   insert into idempotency_keys (user_id, key, request_hash, response_status, response_body, expires_at)
   select :user_id::uuid, :key::text, 'pgbench', case when e.id is null then 409 else 201 end,
-         jsonb_build_object('outcome', s.outcome, 'scanId', s.id, 'id', e.id),
+         json_build_object('outcome', s.outcome, 'scanId', s.id, 'id', e.id),
          now() + interval '24 hours'
     from scan s left join entry e on true
   returning 1
@@ -312,8 +312,10 @@ async function pgbench(
   fixture: Fixture,
   script: string,
   user: PgbenchUser,
+  cpu: CpuMeter,
 ): Promise<PgbenchResult> {
   await checkpoint(scratch.db);
+  cpu.start();
   return runPgbench(binary, scratch.url, script, {
     clients: settings.connections,
     seconds: settings.durationSeconds,
@@ -403,6 +405,64 @@ async function checkInvariants(db: Database, fixture: Fixture, counts: Counts): 
   return problems;
 }
 
+interface CpuPerRequest {
+  /** the whole PostgreSQL server; null where its processes cannot be read */
+  database: number | null;
+  /** the backend's process; null for the pgbench runs, which do not use it */
+  server: number | null;
+  /** this process (autocannon) and its children (pgbench) */
+  loadGenerator: number;
+}
+
+/**
+ * CPU time per request of each party in a phase, read from /proc: unlike requests per second,
+ * this barely moves when other work shares the machine, so it shows where a redemption's cost is.
+ */
+class CpuMeter {
+  private before = { database: 0 as number | null, server: 0, self: 0 };
+
+  constructor(
+    private readonly scratch: ScratchDatabase,
+    private readonly serverPid: number,
+  ) {}
+
+  private read() {
+    const self = processCpu('self');
+    return {
+      database: this.scratch.cpuMillis(),
+      server: cpuMillis(this.serverPid),
+      self: self.own + self.children,
+    };
+  }
+
+  start(): void {
+    this.before = this.read();
+  }
+
+  stop(requests: number): CpuPerRequest {
+    const now = this.read();
+    const per = (used: number) => used / Math.max(1, requests);
+    const server = per(now.server - this.before.server);
+    return {
+      database:
+        now.database === null || this.before.database === null
+          ? null
+          : per(now.database - this.before.database),
+      // the pgbench runs do not touch the server: what it used then is idle housekeeping
+      server: server > 0.001 ? server : null,
+      loadGenerator: per(now.self - this.before.self),
+    };
+  }
+}
+
+/** utime + stime and the reaped children's cutime + cstime (ms) of a process. */
+function processCpu(pid: number | 'self'): { own: number; children: number } {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ms = (index: number) => (Number(fields[index]) * 1000) / 100; // USER_HZ is 100 on Linux
+  return { own: ms(11) + ms(12), children: ms(13) + ms(14) };
+}
+
 const ms = (value: number) => (Number.isNaN(value) ? '-' : value.toFixed(1));
 
 /**
@@ -468,27 +528,45 @@ export async function run(): Promise<void> {
     // and 3. the one statement through pgbench, on the same database and coupons
     const warmup = await fullStack(server, fixture, settings.warmupSeconds);
     const trio = async () => {
+      const cpu = new CpuMeter(scratch, (server as BenchServer).pid);
       await checkpoint(scratch.db);
-      const cpuBefore = cpuMillis((server as BenchServer).pid);
+      cpu.start();
       const full = await fullStack(server as BenchServer, fixture, settings.durationSeconds);
-      const serverCpuMs = cpuMillis((server as BenchServer).pid) - cpuBefore;
-      process.stdout.write(
-        `server process: ${(serverCpuMs / Math.max(1, full.requests)).toFixed(2)} ms CPU per request ` +
-          `(${((serverCpuMs / 1000 / full.durationSeconds) * 100).toFixed(0)}% of one core)\n`,
-      );
+      const fullCpu = cpu.stop(full.requests);
       const sameSql = await pgbench(
         pgbenchBinary,
         scratch,
         fixture,
         sameSqlScript(scratch.db),
         fixture.pgbenchUsers.sameSql,
+        cpu,
       );
+      const sameSqlCpu = cpu.stop(sameSql.transactions);
       const oneStatement = await pgbench(
         pgbenchBinary,
         scratch,
         fixture,
         oneStatementScript(),
         fixture.pgbenchUsers.oneStatement,
+        cpu,
+      );
+      const oneStatementCpu = cpu.stop(oneStatement.transactions);
+      process.stdout.write(
+        '\nCPU per request (ms; the database server, the backend process, the load generator)\n',
+      );
+      printTable(
+        ['run', 'database', 'server', 'load generator', 'all three'],
+        [
+          ['full stack', fullCpu] as const,
+          ['pgbench, same SQL', sameSqlCpu] as const,
+          ['pgbench, one statement', oneStatementCpu] as const,
+        ].map(([name, used]) => [
+          name,
+          used.database === null ? '?' : used.database.toFixed(3),
+          used.server === null ? '-' : used.server.toFixed(3),
+          used.loadGenerator.toFixed(3),
+          ((used.database ?? 0) + (used.server ?? 0) + used.loadGenerator).toFixed(3),
+        ]),
       );
       return { full, sameSql, oneStatement };
     };

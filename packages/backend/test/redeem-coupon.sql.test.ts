@@ -1,4 +1,4 @@
-// The redemption's SQL as installed (migration 2026_11_29_0100): the rules in redemption_refusal(),
+// The redemption's SQL as installed (latest: migration 2026_12_01_0000): the rules in redemption_refusal(),
 // and the pieces of the answer the database writes where Node used to, kept equal to Node's.
 import { REFUSAL_OUTCOMES, type ErrorCode } from '@couponscan/shared/errors';
 import { sql } from 'kysely';
@@ -25,11 +25,21 @@ interface Facts {
 const NOW = new Date('2026-11-29T12:00:00.000Z');
 const HOUR = 3600_000;
 
+/** The rules judge rows: a coupon and a campaign row made of the facts (the rest left null). */
 async function refusal(facts: Facts): Promise<string | null> {
+  const coupon = {
+    voided_at: facts.voidedAt ?? null,
+    redemption_count: facts.redemptionCount ?? 0,
+    max_redemptions: facts.maxRedemptions ?? 1,
+  };
+  const campaign = {
+    status: facts.campaignStatus ?? 'active',
+    valid_from: facts.validFrom ?? null,
+    valid_until: facts.validUntil ?? null,
+  };
   const result = await sql<{ refusal: string | null }>`select redemption_refusal(
-      ${facts.voidedAt ?? null}::timestamptz, ${facts.redemptionCount ?? 0}::int,
-      ${facts.maxRedemptions ?? 1}::int, ${facts.campaignStatus ?? 'active'}::text,
-      ${facts.validFrom ?? null}::timestamptz, ${facts.validUntil ?? null}::timestamptz,
+      jsonb_populate_record(null::coupons, ${JSON.stringify(coupon)}::jsonb),
+      jsonb_populate_record(null::campaigns, ${JSON.stringify(campaign)}::jsonb),
       ${facts.storeAllowed ?? null}::boolean, ${NOW}::timestamptz) as refusal`.execute(database.db);
   return result.rows[0]?.refusal ?? null;
 }

@@ -113,6 +113,10 @@ export async function runPgbench(
       `pgbench failed: ${error instanceof Error ? error.message : String(error)}\n${output.stderr ?? ''}`,
     );
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (/^(1|true|yes|on)$/i.test(process.env.BENCH_KEEP_DATABASE ?? '')) {
+      process.stdout.write(`pgbench ${args.join(' ')}\n`);
+    } else {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 }

@@ -1,31 +1,33 @@
-CREATE OR REPLACE FUNCTION public.redeem_coupon(p_user_id uuid, p_session_id text, p_store_id uuid, p_key text, p_request_hash text, p_code text, p_raw_code text, p_display_code text, p_invalid_detail text, p_ttl_hours integer, p_undo_minutes integer, OUT status integer, OUT body text, OUT replayed boolean, OUT problem text)
+CREATE OR REPLACE FUNCTION public.redeem_coupon(p_user_id uuid, p_session_id text, p_store_id uuid, p_key text, p_request_hash text, p_code text, p_raw_code text, p_display_code text, p_invalid_detail text, p_ttl_hours integer, p_undo_minutes integer, OUT status integer, OUT body text, OUT replayed boolean, OUT problem text, OUT ledger_id uuid)
  RETURNS record
  LANGUAGE plpgsql
 AS $function$
     declare
       v_user record;
-      v_store_name text;
-      v_coupon record;
+      v_coupon coupons;
+      v_campaign campaigns;
+      v_found record;
       v_key record;
       v_refusal text;
       v_scan_id uuid;
       v_scan_at timestamptz;
-      v_entry_id uuid;
-      v_answer jsonb;
-      v_known jsonb;
+      v_undoable_until text;
+      v_problem jsonb;
+      v_answer json;
     begin
       replayed := false;
 
       -- The caller, read fresh: an app instance may have cached the session, but a revoked
       -- session, a disabled user or a changed role or store never redeems.
-      select u.id, u.name, u.role, u.store_id into v_user
-        from users u
+      select u.id, u.name, u.role, u.store_id, s.id as redeem_store_id, s.name as redeem_store_name
+        into v_user
+        from users u left join stores s on s.id = p_store_id
        where u.id = p_user_id
          and u.disabled_at is null
          and (p_session_id is null or exists (
-               select 1 from sessions s
-                where s.id = p_session_id and s.user_id = u.id
-                  and s.revoked_at is null and s.expires_at > now()));
+               select 1 from sessions x
+                where x.id = p_session_id and x.user_id = u.id
+                  and x.revoked_at is null and x.expires_at > now()));
       if not found then
         status := 401; problem := 'unauthenticated'; body := 'Please log in.';
         return;
@@ -38,24 +40,20 @@ AS $function$
         status := 403; problem := 'forbidden'; body := 'Staff redeem only in their own store.';
         return;
       end if;
-      select s.name into v_store_name from stores s where s.id = p_store_id;
-      if not found then
+      if v_user.redeem_store_id is null then
         status := 422; problem := 'validation_failed'; body := 'There is no such store.';
         return;
       end if;
 
-      -- Claim (user, key). The insert waits while another transaction holds the same key, so
-      -- concurrent retries replay the first one's answer once it commits. An expired key is taken over.
-      insert into idempotency_keys as k (user_id, key, request_hash, response_body, expires_at)
-      values (p_user_id, p_key, p_request_hash, null, now() + make_interval(hours => p_ttl_hours))
-      on conflict (user_id, key) do update
-         set request_hash = excluded.request_hash, response_status = null,
-             response_body = null, expires_at = excluded.expires_at
-       where k.expires_at <= now();
-      if not found then
-        select k.request_hash, k.response_status, k.response_body into v_key
-          from idempotency_keys k where k.user_id = p_user_id and k.key = p_key;
-        if not found or v_key.response_status is null then
+      -- Claim (user, key): a second request with the same key waits here until the first one's
+      -- transaction ends, then finds its answer below and replays it. (A hash collision between
+      -- two keys only makes one wait for the other.)
+      perform pg_advisory_xact_lock(hashtextextended(p_user_id::text || '/' || p_key, 7411));
+      select k.request_hash, k.response_status, k.response_body into v_key
+        from idempotency_keys k
+       where k.user_id = p_user_id and k.key = p_key and k.expires_at > now();
+      if found then
+        if v_key.response_status is null then
           status := 409; problem := 'idempotency_request_in_progress';
           body := 'The first request with this Idempotency-Key is still running.';
         elsif v_key.request_hash <> p_request_hash then
@@ -72,18 +70,15 @@ AS $function$
         values (null, left(p_raw_code, 300), 'invalid_code', p_store_id, p_user_id, clock_timestamp())
         returning id into v_scan_id;
         status := 422;
-        v_answer := jsonb_build_object('outcome', 'invalid_code', 'scanId', v_scan_id)
+        v_problem := jsonb_build_object('outcome', 'invalid_code', 'scanId', v_scan_id)
           || problem_head('invalid_code', 422, p_invalid_detail);
       else
         -- The lock: a concurrent redemption, reversal or void of this coupon waits here until we commit.
-        select c.id, c.code, c.campaign_id, c.max_redemptions, c.redemption_count, c.voided_at,
-               c.void_reason, k.name as campaign_name, k.status as campaign_status, k.valid_from,
-               k.valid_until, k.discount_type, k.discount_value, k.discount_currency,
-               k.discount_description,
+        select c as coupon, k as campaign,
                (not exists (select 1 from campaign_stores cs where cs.campaign_id = k.id)
                 or exists (select 1 from campaign_stores cs
                             where cs.campaign_id = k.id and cs.store_id = p_store_id)) as store_allowed
-          into v_coupon
+          into v_found
           from coupons c join campaigns k on k.id = c.campaign_id
          where c.code = p_code
            for update of c;
@@ -92,22 +87,12 @@ AS $function$
           values (null, p_code, 'not_found', p_store_id, p_user_id, clock_timestamp())
           returning id into v_scan_id;
           status := 404;
-          v_answer := jsonb_build_object('outcome', 'not_found', 'scanId', v_scan_id)
+          v_problem := jsonb_build_object('outcome', 'not_found', 'scanId', v_scan_id)
             || problem_head('not_found', 404, 'No coupon has this code.');
         else
-          v_refusal := redemption_refusal(v_coupon.voided_at, v_coupon.redemption_count,
-            v_coupon.max_redemptions, v_coupon.campaign_status, v_coupon.valid_from,
-            v_coupon.valid_until, v_coupon.store_allowed, now());
-          v_known := jsonb_build_object(
-            'displayCode', p_display_code,
-            'campaignName', v_coupon.campaign_name,
-            'discount', jsonb_build_object(
-              'type', v_coupon.discount_type,
-              'value', v_coupon.discount_value::float8,
-              'currency', v_coupon.discount_currency,
-              'description', v_coupon.discount_description),
-            'validFrom', json_time(v_coupon.valid_from),
-            'validUntil', json_time(v_coupon.valid_until));
+          v_coupon := v_found.coupon;
+          v_campaign := v_found.campaign;
+          v_refusal := redemption_refusal(v_coupon, v_campaign, v_found.store_allowed, now());
           insert into scans (coupon_id, code, outcome, store_id, user_id, created_at)
           values (v_coupon.id, p_code, coalesce(v_refusal, 'redeemed'), p_store_id, p_user_id,
                   clock_timestamp())
@@ -115,7 +100,18 @@ AS $function$
 
           if v_refusal is not null then
             status := 409;
-            v_answer := jsonb_build_object('outcome', v_refusal, 'scanId', v_scan_id) || v_known
+            v_problem := jsonb_build_object(
+                'outcome', v_refusal,
+                'scanId', v_scan_id,
+                'displayCode', p_display_code,
+                'campaignName', v_campaign.name,
+                'discount', jsonb_build_object(
+                  'type', v_campaign.discount_type,
+                  'value', v_campaign.discount_value::float8,
+                  'currency', v_campaign.discount_currency,
+                  'description', v_campaign.discount_description),
+                'validFrom', json_time(v_campaign.valid_from),
+                'validUntil', json_time(v_campaign.valid_until))
               || problem_head(v_refusal, 409, case v_refusal
                 when 'already_redeemed' then
                   case when v_coupon.max_redemptions = 1 then 'This coupon has already been used.'
@@ -124,19 +120,19 @@ AS $function$
                 when 'voided' then
                   'This coupon was cancelled' || coalesce(': ' || v_coupon.void_reason, '') || '.'
                 when 'expired' then
-                  case when v_coupon.campaign_status = 'archived'
-                    then format('The campaign %s has ended.', v_coupon.campaign_name)
+                  case when v_campaign.status = 'archived'
+                    then format('The campaign %s has ended.', v_campaign.name)
                     else 'This coupon expired on '
-                      || coalesce(json_time(v_coupon.valid_until), 'an earlier date') || '.'
+                      || coalesce(json_time(v_campaign.valid_until), 'an earlier date') || '.'
                   end
                 when 'not_yet_valid' then
-                  'This coupon is valid from ' || coalesce(json_time(v_coupon.valid_from), 'a later date') || '.'
-                when 'campaign_paused' then format('The campaign %s is paused.', v_coupon.campaign_name)
-                when 'wrong_store' then format('This coupon is not valid in %s.', v_store_name)
+                  'This coupon is valid from ' || coalesce(json_time(v_campaign.valid_from), 'a later date') || '.'
+                when 'campaign_paused' then format('The campaign %s is paused.', v_campaign.name)
+                when 'wrong_store' then format('This coupon is not valid in %s.', v_user.redeem_store_name)
               end);
             if v_refusal = 'already_redeemed' then
               -- when, where and by whom: the redemptions that stand, newest first
-              v_answer := v_answer || jsonb_build_object('earlierRedemptions', (
+              v_problem := v_problem || jsonb_build_object('earlierRedemptions', (
                 select coalesce(jsonb_agg(jsonb_build_object(
                          'redemptionId', e.id, 'redeemedAt', json_time(e.created_at),
                          'storeId', e.store_id, 'storeName', s.name,
@@ -150,40 +146,54 @@ AS $function$
                   join stores s on s.id = e.store_id
                   join users u on u.id = e.user_id));
             elsif v_refusal = 'wrong_store' then
-              -- where the coupon can be used instead (issue 11)
-              v_answer := v_answer || jsonb_build_object('validStoreNames', (
+              -- where the coupon can be used instead
+              v_problem := v_problem || jsonb_build_object('validStoreNames', (
                 select coalesce(jsonb_agg(s.name order by s.name), '[]')
                   from campaign_stores cs join stores s on s.id = cs.store_id
-                 where cs.campaign_id = v_coupon.campaign_id));
+                 where cs.campaign_id = v_campaign.id));
             end if;
           else
-            -- the ledger row; its triggers count the redemption on the coupon (and whatever
-            -- else they do: the live feed's NOTIFY, outbox rows)
+            -- the ledger row; its triggers count the redemption on the coupon (and write an
+            -- outbox row while a webhook subscribes)
             insert into transactions (kind, coupon_id, store_id, user_id, scan_id, created_at)
             values ('redemption', v_coupon.id, p_store_id, p_user_id, v_scan_id, v_scan_at)
-            returning id into v_entry_id;
+            returning id into ledger_id;
             status := 201;
-            v_answer := jsonb_build_object(
+            v_undoable_until := json_time(v_scan_at + make_interval(mins => p_undo_minutes));
+            v_answer := json_build_object(
               'outcome', 'redeemed',
-              'redemption', jsonb_build_object(
-                'id', v_entry_id, 'kind', 'redemption', 'couponId', v_coupon.id,
+              'redemption', json_build_object(
+                'id', ledger_id, 'kind', 'redemption', 'couponId', v_coupon.id,
                 'code', v_coupon.code, 'displayCode', p_display_code,
-                'campaignId', v_coupon.campaign_id, 'campaignName', v_coupon.campaign_name,
-                'storeId', p_store_id, 'storeName', v_store_name,
+                'campaignId', v_campaign.id, 'campaignName', v_campaign.name,
+                'storeId', p_store_id, 'storeName', v_user.redeem_store_name,
                 'userId', p_user_id, 'userName', v_user.name,
                 'createdAt', json_time(v_scan_at),
                 'reversesId', null, 'reversedById', null, 'reason', null,
-                'undoableUntil', json_time(v_scan_at + make_interval(mins => p_undo_minutes))),
-              'discount', v_known -> 'discount',
+                'undoableUntil', v_undoable_until),
+              'discount', json_build_object(
+                'type', v_campaign.discount_type,
+                'value', v_campaign.discount_value::float8,
+                'currency', v_campaign.discount_currency,
+                'description', v_campaign.discount_description),
               'redemptionsLeft', v_coupon.max_redemptions - v_coupon.redemption_count - 1,
-              'undoableUntil', json_time(v_scan_at + make_interval(mins => p_undo_minutes)));
+              'undoableUntil', v_undoable_until);
           end if;
         end if;
       end if;
 
-      -- the answer is stored as it is sent: a retry replays these very bytes' content
-      update idempotency_keys k set response_status = status, response_body = v_answer
-       where k.user_id = p_user_id and k.key = p_key;
+      if v_answer is null then
+        v_answer := v_problem::json;
+      end if;
+      -- the answer is stored as it is sent: a retry replays these very bytes. An expired key of
+      -- the same name is taken over.
+      insert into idempotency_keys as k
+             (user_id, key, request_hash, response_status, response_body, expires_at)
+      values (p_user_id, p_key, p_request_hash, status, v_answer,
+              now() + make_interval(hours => p_ttl_hours))
+      on conflict (user_id, key) do update
+         set request_hash = excluded.request_hash, response_status = excluded.response_status,
+             response_body = excluded.response_body, expires_at = excluded.expires_at;
       body := v_answer::text;
     end
     $function$

@@ -142,18 +142,10 @@ export function findCouponForRedemption(db: Database, code: string, storeId: str
                     .select(sql.lit(1).as('one')),
                 ),
               ]);
-        return eb
-          .fn<RefusalOutcome | null>('redemption_refusal', [
-            'coupons.voided_at',
-            'coupons.redemption_count',
-            'coupons.max_redemptions',
-            'campaigns.status',
-            'campaigns.valid_from',
-            'campaigns.valid_until',
-            storeAllowed,
-            sql<Date>`now()`,
-          ])
-          .as('refusal');
+        // the rules judge the coupon's and the campaign's rows, as in redeem_coupon()
+        return sql<RefusalOutcome | null>`redemption_refusal(coupons, campaigns, ${storeAllowed}, now())`.as(
+          'refusal',
+        );
       },
     ])
     .where('coupons.code', '=', code);

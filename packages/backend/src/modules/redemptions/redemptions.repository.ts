@@ -29,15 +29,18 @@ export interface RedeemRow {
   body: string;
   replayed: boolean;
   problem: string | null;
+  /** The ledger row a 201 wrote; null for refusals and replays. */
+  ledger_id: string | null;
 }
 
 /**
- * The whole redemption in one statement: redeem_coupon() (migrations 2026_11_29_0100, 0101) claims the
- * key, locks the coupon FOR UPDATE, applies redemption_refusal(), writes scan, ledger row and
- * stored answer. One call, one implicit transaction: a caller may retry it as a whole.
+ * The whole redemption in one statement: redeem_coupon() (its latest version is migration
+ * 2026_12_01_0000) claims the key, locks the coupon FOR UPDATE, applies redemption_refusal(),
+ * writes scan, ledger row and stored answer. One call, one implicit transaction: a caller may
+ * retry it as a whole.
  */
 export function redeemCouponQuery(db: Database, call: RedeemCall) {
-  return sql<RedeemRow>`select status, body, replayed, problem from redeem_coupon(${call.userId}::uuid, ${call.sessionId}::text, ${call.storeId}::uuid, ${call.idempotencyKey}::text, ${call.requestHash}::text, ${call.code}::text, ${call.rawCode}::text, ${call.displayCode}::text, ${call.invalidDetail}::text, ${call.ttlHours}::int, ${call.undoWindowMinutes}::int)`.compile(
+  return sql<RedeemRow>`select status, body, replayed, problem, ledger_id from redeem_coupon(${call.userId}::uuid, ${call.sessionId}::text, ${call.storeId}::uuid, ${call.idempotencyKey}::text, ${call.requestHash}::text, ${call.code}::text, ${call.rawCode}::text, ${call.displayCode}::text, ${call.invalidDetail}::text, ${call.ttlHours}::int, ${call.undoWindowMinutes}::int)`.compile(
     db,
   );
 }

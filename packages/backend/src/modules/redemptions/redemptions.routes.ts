@@ -10,7 +10,6 @@ import {
   RedemptionRefusalSchema,
   RedemptionSuccessSchema,
   ReversalBodySchema,
-  type RedemptionSuccess,
 } from '@couponscan/shared/redemptions';
 import { PROBLEM_CONTENT_TYPE } from '@couponscan/shared/errors';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -57,11 +56,6 @@ function sendJsonText(
 function outcomeOf(status: number, json: string): string {
   if (status === 201) return 'redeemed';
   return /"outcome"\s*:\s*"([a-z_]+)"/.exec(json)?.[1] ?? 'other';
-}
-
-/** The ledger id in a stored 201 answer (`{"redemption":{"id":…},…}`). */
-function redemptionIdOf(json: string): string {
-  return (JSON.parse(json) as RedemptionSuccess).redemption.id;
 }
 
 const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -127,7 +121,7 @@ const redemptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       else {
         redemptions.inc({ outcome: outcomeOf(answer.status, answer.body) });
         // committed: redeem_coupon() is one statement in its own transaction
-        if (answer.status === 201) app.ledgerAnnouncer.announce(redemptionIdOf(answer.body));
+        if (answer.ledgerId !== null) app.ledgerAnnouncer.announce(answer.ledgerId);
       }
       return sendJsonText(
         reply,

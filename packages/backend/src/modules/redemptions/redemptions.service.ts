@@ -24,6 +24,8 @@ export interface RedemptionAnswer {
   body: string;
   /** true when the answer is a stored one, replayed for a retried Idempotency-Key */
   replayed: boolean;
+  /** The ledger row this request wrote (a 201 that is not a replay), for the live feed. */
+  ledgerId: string | null;
 }
 
 /** The store a redemption happens in: staff redeem in their own; admins name one. */
@@ -93,7 +95,7 @@ export async function redeemCoupon(
         : undefined,
     );
   }
-  return { status: row.status, body: row.body, replayed: row.replayed };
+  return { status: row.status, body: row.body, replayed: row.replayed, ledgerId: row.ledger_id };
 }
 
 export async function reverseRedemption(
