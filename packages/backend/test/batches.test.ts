@@ -4,12 +4,14 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Batch } from '@couponscan/shared/batches';
 import { parseCouponCode, RANDOM_LENGTH } from '@couponscan/shared/code';
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { codeDrawer } from '../src/modules/batches/batch-issuing.ts';
 import type { IssuingOptions } from '../src/modules/batches/batch-issuing.ts';
 import { issueBatchJob } from '../src/modules/batches/batches.jobs.ts';
 import { assertCodeSpace, createBatch } from '../src/modules/batches/batches.service.ts';
 import type { AuthUser } from '../src/modules/auth/auth.service.ts';
+import { lockCampaign, updateCampaign } from '../src/modules/campaigns/campaigns.repository.ts';
 import { toUser } from '../src/modules/users/users.mapper.ts';
 import { createTestApp, type TestApp } from './helpers/app.ts';
 import {
@@ -418,6 +420,66 @@ describe('issuing a batch', { timeout: 180_000 }, () => {
       (batch) => batch.status === 'succeeded',
     );
     expect(await couponsOfCampaign(campaign.id)).toHaveLength(10_500);
+  });
+});
+
+describe('a campaign archived before its queued batch runs', { timeout: 180_000 }, () => {
+  const CLOSED = 'the campaign was archived after this batch was queued; no coupons were issued';
+
+  it('the job judges the campaign again when it runs: the batch fails with the reason and issues nothing', async () => {
+    const campaign = await makeCampaign(t.db);
+    const { status, body } = await marketer.request<Batch>(
+      'POST',
+      `/api/campaigns/${campaign.id}/batches`,
+      { count: 10_001 },
+    );
+    expect(status).toBe(202);
+    const archived = await marketer.request('PATCH', `/api/campaigns/${campaign.id}`, {
+      status: 'archived',
+    });
+    expect(archived.status).toBe(200);
+    await t.app.jobs.start();
+
+    const batch = await until(
+      () => batchOf(body.id),
+      (b) => b.status !== 'queued' && b.status !== 'running',
+    );
+    expect(batch).toMatchObject({ status: 'failed', error: CLOSED });
+    expect(batch.finishedAt).not.toBeNull();
+    expect(await couponsOfCampaign(campaign.id)).toHaveLength(0);
+  });
+
+  it('a job that starts while the archive is in flight waits for it (the in-request lock) and then issues nothing', async () => {
+    const campaign = await makeCampaign(t.db);
+    const { body } = await marketer.request<Batch>(
+      'POST',
+      `/api/campaigns/${campaign.id}/batches`,
+      { count: 10_001 },
+    );
+    // the archive as updateCampaign does it, not yet committed
+    const archive = await t.db.startTransaction().execute();
+    await lockCampaign(archive, campaign.id);
+    await updateCampaign(archive, campaign.id, { status: 'archived' });
+    await t.app.jobs.start();
+    // the job's transaction waits for the archive's row lock (without its own lock it would read
+    // the campaign as still active, and insert its coupons once the archive commits)
+    await until(
+      async () => {
+        const { rows } = await sql<{ waiting: number }>`
+          select count(*)::int as waiting from pg_stat_activity
+           where datname = current_database() and wait_event_type = 'Lock'`.execute(t.db);
+        return rows[0]?.waiting ?? 0;
+      },
+      (waiting) => waiting > 0,
+    );
+    await archive.commit().execute();
+
+    const batch = await until(
+      () => batchOf(body.id),
+      (b) => b.status !== 'queued' && b.status !== 'running',
+    );
+    expect(batch).toMatchObject({ status: 'failed', error: CLOSED });
+    expect(await couponsOfCampaign(campaign.id)).toHaveLength(0);
   });
 });
 

@@ -1,16 +1,19 @@
-// Every row lock the services take on users, campaigns and coupons, proven by a race that goes
-// wrong without it. Each race is made exact rather than likely: a second transaction takes the same
-// locks as the competing request would (through the same repository functions) and makes its
-// change without committing; the request under test must then wait for it (seen as a lock wait in
-// pg_stat_activity), and after the commit it must judge the committed row. Without the lock the
-// request does not wait, judges the old row, and the assertion fails.
+// Every row lock the services take (users, campaigns, coupons, API tokens, the webhook outbox),
+// proven by a race that goes wrong without it. Each race is made exact rather than likely: a
+// second transaction takes the same locks as the competing request would (through the same
+// repository functions) and makes its change without committing; the request under test must then
+// wait for it (seen as a lock wait in pg_stat_activity), and after the commit it must judge the
+// committed row. Without the lock the request does not wait, judges the old row, and the assertion
+// fails. SKIP LOCKED is the other way round: the second claimer must not wait at all.
 import { sql, type ControlledTransaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../src/db/database.ts';
 import type { RedemptionSuccess } from '@couponscan/shared/redemptions';
 import { lockCampaign, updateCampaign } from '../src/modules/campaigns/campaigns.repository.ts';
-import { lockCouponById } from '../src/modules/coupons/coupons.repository.ts';
+import { revokeApiTokenRow } from '../src/modules/api-tokens/api-tokens.repository.ts';
+import { lockCouponById, voidCouponRow } from '../src/modules/coupons/coupons.repository.ts';
 import { insertReversal } from '../src/modules/redemptions/redemptions.repository.ts';
+import { dispatchEvents } from '../src/modules/webhooks/webhooks.repository.ts';
 import {
   lockOtherActiveAdmins,
   lockUser,
@@ -220,5 +223,148 @@ describe('coupons', () => {
     expect(waited).toBe(true);
     expect(answer.status).toBe(409);
     expect(answer.body).toMatchObject({ code: 'already_reversed' });
+  });
+});
+
+// A void takes no lock of its own: its UPDATE … WHERE voided_at IS NULL locks the row. These races
+// prove that it waits for whoever holds the coupon and judges what they committed.
+describe('voids', () => {
+  async function redeemedCoupon() {
+    const store = await makeStore(t.db);
+    const staffUser = await makeUser(t.db, 'staff', { storeId: store.id });
+    const staff = await loggedIn(t.app, staffUser.email);
+    const { coupon } = await makeCoupon(t.db, { maxRedemptionsPerCoupon: 2 });
+    const redeemed = await staff.redeem(coupon.code);
+    expect(redeemed.status).toBe(201);
+    const { redemption } = redeemed.body as unknown as RedemptionSuccess;
+    return { store, staffUser, staff, coupon, redemption };
+  }
+
+  it('a void while an undo of the coupon is in flight waits for it and answers the coupon the undo left', async () => {
+    const { store, staffUser, coupon, redemption } = await redeemedCoupon();
+    // the undo as reverseRedemption does it, not yet committed
+    const holder = await holding(async (trx) => {
+      await lockCouponById(trx, coupon.id);
+      await insertReversal(trx, {
+        redemptionId: redemption.id,
+        couponId: coupon.id,
+        storeId: store.id,
+        userId: staffUser.id,
+        reason: 'undo',
+      });
+    });
+
+    const { waited, answer } = await raceAgainst(holder, () =>
+      marketer.request('POST', `/api/coupons/${coupon.code}/void`, { reason: 'lost' }),
+    );
+
+    expect(waited).toBe(true);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ redemptionCount: 0, voidReason: 'lost' });
+  });
+
+  it('a second void while one is in flight waits for it and is refused as voided already', async () => {
+    const { coupon } = await makeCoupon(t.db);
+    const admin = await makeUser(t.db, 'admin');
+    // the first void as voidCoupon does it, not yet committed
+    const holder = await holding((trx) => voidCouponRow(trx, coupon.id, 'first', admin.id));
+
+    const { waited, answer } = await raceAgainst(holder, () =>
+      marketer.request('POST', `/api/coupons/${coupon.code}/void`, { reason: 'second' }),
+    );
+
+    expect(waited).toBe(true);
+    expect(answer.status).toBe(409);
+    expect(answer.body).toMatchObject({ code: 'conflict' });
+    const row = await t.db
+      .selectFrom('coupons')
+      .select('void_reason')
+      .where('id', '=', coupon.id)
+      .executeTakeFirstOrThrow();
+    expect(row.void_reason).toBe('first');
+  });
+
+  it('a redemption while a void of the coupon is in flight waits for it and is refused as voided', async () => {
+    const { staff, coupon } = await redeemedCoupon();
+    const admin = await makeUser(t.db, 'admin');
+    const holder = await holding((trx) => voidCouponRow(trx, coupon.id, 'printed twice', admin.id));
+
+    const { waited, answer } = await raceAgainst(holder, () => staff.redeem(coupon.code));
+
+    expect(waited).toBe(true);
+    expect(answer.status).toBe(409);
+    expect(answer.body).toMatchObject({ code: 'voided', outcome: 'voided' });
+  });
+});
+
+describe('API tokens', () => {
+  it('a revoke while another revoke of the token is in flight waits and keeps the first revocation time', async () => {
+    const admin = await loggedIn(t.app, (await makeUser(t.db, 'admin')).email);
+    const store = await makeStore(t.db);
+    const created = await admin.request<{ token: { id: string } }>('POST', '/api/api-tokens', {
+      name: 'Till race',
+      role: 'staff',
+      storeId: store.id,
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.token.id;
+    let firstRevokedAt: Date | null = null;
+    const holder = await holding(async (trx) => {
+      expect(await revokeApiTokenRow(trx, id)).toBe(true);
+      const row = await trx
+        .selectFrom('api_tokens')
+        .select('revoked_at')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      firstRevokedAt = row.revoked_at;
+    });
+
+    const { waited, answer } = await raceAgainst(holder, () =>
+      admin.request<{ revokedAt: string }>('POST', `/api/api-tokens/${id}/revoke`),
+    );
+
+    expect(waited).toBe(true);
+    expect(answer.status).toBe(200);
+    expect(answer.body.revokedAt).toBe((firstRevokedAt as Date | null)?.toISOString());
+  });
+});
+
+describe('webhook dispatch', () => {
+  it('a second dispatcher skips the events another holds: it neither waits nor delivers them twice', async () => {
+    await t.db
+      .updateTable('webhook_events')
+      .set({ dispatched_at: new Date() })
+      .where('dispatched_at', 'is', null)
+      .execute();
+    await t.db
+      .insertInto('webhook_endpoints')
+      .values({
+        url: 'https://hooks.example.test/race',
+        events: ['coupon.voided'],
+        secret: 'whsec_race',
+        created_by: null,
+      })
+      .execute();
+    const event = await t.db
+      .insertInto('webhook_events')
+      .values({ type: 'coupon.voided', data: '{}' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const holder = await holding(async (trx) => {
+      expect(await dispatchEvents(trx, 200)).toHaveLength(1);
+    });
+
+    const { waited, answer } = await raceAgainst(holder, () =>
+      t.db.transaction().execute((trx) => dispatchEvents(trx, 200)),
+    );
+
+    expect(waited).toBe(false);
+    expect(answer).toEqual([]);
+    const deliveries = await t.db
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('event_id', '=', event.id)
+      .execute();
+    expect(deliveries).toHaveLength(1);
   });
 });

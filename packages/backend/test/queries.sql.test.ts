@@ -9,16 +9,19 @@ import {
 } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { DB } from '../src/db/database.ts';
+import { revokeApiTokenRow } from '../src/modules/api-tokens/api-tokens.repository.ts';
 import { lockCampaign, shareLockCampaign } from '../src/modules/campaigns/campaigns.repository.ts';
 import {
   findCouponForRedemption,
   lockCouponById,
+  voidCouponRow,
 } from '../src/modules/coupons/coupons.repository.ts';
 import {
   redeemCouponQuery,
   selectLedger,
 } from '../src/modules/redemptions/redemptions.repository.ts';
 import { lockOtherActiveAdmins, lockUser } from '../src/modules/users/users.repository.ts';
+import { dispatchEvents } from '../src/modules/webhooks/webhooks.repository.ts';
 
 /** The SQL of every query run on `db` (the dummy driver answers no rows). */
 const ran: string[] = [];
@@ -82,8 +85,10 @@ async function sqlRunBy(run: () => Promise<unknown>): Promise<string> {
 }
 
 // Each lock here has a race test that fails without it (test/locks.race.test.ts: users,
-// campaigns, and the coupon's lock taken by an undo). The redemption's own lock is in
-// redeem_coupon(), snapshotted by redeem-coupon.sql.test.ts.
+// campaigns, coupons, API tokens, the webhook outbox; test/batches.test.ts: the batch job's share
+// lock on its campaign, which is share-lock-campaign). A void takes no lock of its own: its UPDATE
+// locks the row and judges `voided_at is null`. The redemption's own lock is in redeem_coupon(),
+// snapshotted by redeem-coupon.sql.test.ts.
 describe('compiled SQL of every query that locks rows', () => {
   it.each([
     ['lock-user', () => lockUser(db, UUID), 'for update'],
@@ -91,6 +96,13 @@ describe('compiled SQL of every query that locks rows', () => {
     ['lock-campaign', () => lockCampaign(db, UUID), 'for update'],
     ['share-lock-campaign', () => shareLockCampaign(db, UUID), 'for share of "campaigns"'],
     ['lock-coupon', () => lockCouponById(db, UUID), 'for update'],
+    ['void-coupon', () => voidCouponRow(db, UUID, 'reason', UUID), '"voided_at" is null'],
+    ['lock-api-token', () => revokeApiTokenRow(db, UUID), 'for update'],
+    [
+      'dispatch-webhook-events',
+      () => db.transaction().execute((trx) => dispatchEvents(trx, 200)),
+      'for update skip locked',
+    ],
   ])('%s', async (name, run, lock) => {
     const query = await sqlRunBy(run);
     expect(query).toContain(lock);

@@ -1,6 +1,7 @@
 // The background jobs of batches: issuing a large batch, and failing one whose attempts ran out.
 import type { Database } from '../../db/database.ts';
-import { findCampaign } from '../campaigns/campaigns.repository.ts';
+import { HttpProblem } from '../../lib/http-problem.ts';
+import { campaignOpenForIssuing } from '../campaigns/campaigns.service.ts';
 import {
   JobCancelled,
   JobFailed,
@@ -31,6 +32,22 @@ function batchIdOf(payload: unknown): string {
 
 const UNEXPECTED_FAILURE = 'the job failed on our side (the error was logged); try again';
 const WORKER_DIED = 'the worker running this job stopped before it finished';
+const CAMPAIGN_CLOSED =
+  'the campaign was archived after this batch was queued; no coupons were issued';
+
+/**
+ * The batch's campaign, judged again when the job runs by the one "open for issuing" rule and
+ * locked FOR SHARE until the coupons commit, as in-request issuing does: a campaign archived while
+ * the batch waited in the queue fails it, and an archive that comes while the job runs waits for it.
+ */
+async function campaignStillOpen(trx: Database, campaignId: string) {
+  try {
+    return await campaignOpenForIssuing(trx, campaignId);
+  } catch (error) {
+    if (error instanceof HttpProblem) throw new JobFailed(CAMPAIGN_CLOSED);
+    throw error;
+  }
+}
 
 export interface IssueBatchJobOptions extends IssuingOptions {
   /** First retry delay; doubles each time. */
@@ -64,8 +81,7 @@ export function issueBatchJob(
       if (batch === undefined) throw new JobCancelled('the batch was cancelled before it started');
       try {
         await db.transaction().execute(async (trx) => {
-          const campaign = await findCampaign(trx, batch.campaign_id);
-          if (campaign === undefined) throw new Error(`batch ${batchId} has no campaign`);
+          const campaign = await campaignStillOpen(trx, batch.campaign_id);
           await insertBatchCoupons(
             trx,
             {

@@ -163,6 +163,10 @@ export function lockCouponById(db: Database, couponId: string) {
     .executeTakeFirst();
 }
 
+/**
+ * Voids a coupon not voided yet (undefined otherwise). The UPDATE takes the row's lock itself, so
+ * it waits for whoever holds the coupon (a redemption, an undo) and judges the committed row.
+ */
 export function voidCouponRow(db: Database, couponId: string, reason: string, userId: string) {
   return db
     .updateTable('coupons')

@@ -21,7 +21,6 @@ import {
   findCouponForRedemption,
   insertCodesSkippingTaken,
   listCampaignCoupons,
-  lockCouponById,
   voidCouponRow,
 } from './coupons.repository.ts';
 
@@ -176,8 +175,9 @@ export async function voidCoupon(
   return transaction(db, async (trx) => {
     const found = await findCouponForRedemption(trx, code, null).executeTakeFirst();
     if (found === undefined) throw new HttpProblem(404, 'not_found', 'No coupon has this code.');
-    // The redemption's lock: a void and a redemption of one coupon never interleave.
-    await lockCouponById(trx, found.id);
+    // No lock of its own: the UPDATE locks the coupon's row, so a void waits for a redemption,
+    // undo or void of this coupon in flight (they lock the row first) and then judges the
+    // committed row (`voided_at is null`: a second void finds nothing to change).
     const voided = await voidCouponRow(trx, found.id, reason.trim(), user.id);
     if (voided === undefined)
       throw new HttpProblem(409, 'conflict', 'This coupon is voided already.');

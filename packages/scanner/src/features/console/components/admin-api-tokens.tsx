@@ -1,214 +1,27 @@
 // Administration: API tokens for tills and other programs. Create one with a role (and a store for
 // staff); its secret is shown once, with a copy button; list them (never their secrets); revoke
 // one after a confirmation, which refuses its very next request.
-import {
-  API_TOKEN_ROLES,
-  CreateApiTokenBodySchema,
-  type ApiToken,
-  type ApiTokenRole,
-  type CreatedApiToken,
-} from '@couponscan/shared/api-tokens';
-import { useEffect, useRef, useState, type SubmitEvent } from 'react';
-import { isApiError } from '../../../lib/api-client.ts';
-import { useApiTokens, useCreateApiToken, useRevokeApiToken } from '../api/api-tokens.ts';
-import { useStores } from '../api/campaigns.ts';
+import type { ApiToken, CreatedApiToken } from '@couponscan/shared/api-tokens';
+import { useState } from 'react';
+import { useApiTokens, useRevokeApiToken } from '../api/api-tokens.ts';
+import { useAsking } from '../hooks/use-asking.ts';
 import { formatInstant } from '../lib/display.ts';
-import { serverFieldErrors, validate, type FieldErrors } from '../lib/validation.ts';
-import { ConfirmDialog, ErrorNotice, Field, Loading, PageHeading } from './ui.tsx';
-import './admin-api-tokens.css';
+import { CreateTokenForm } from './api-token-form.tsx';
+import { NewSecretPanel } from './api-token-secret.tsx';
+import { ConfirmAction, type ConfirmWording } from './form.tsx';
+import { ErrorNotice, Loading, PageHeading } from './ui.tsx';
 
-const ROLE_LABELS: Record<ApiTokenRole, string> = {
-  staff: 'staff (redeems in one store)',
-  marketer: 'marketer (reads campaigns and figures)',
+const REVOKE: ConfirmWording<ApiToken> = {
+  title: (token) => `Revoke ${token.name}?`,
+  confirmLabel: 'Revoke',
+  danger: true,
+  explanation: (
+    <p>
+      Its very next request is refused, on every server. This cannot be undone: a till that still
+      needs access gets a new token.
+    </p>
+  ),
 };
-
-function CreateTokenForm({
-  onCreated,
-  focusName,
-}: {
-  onCreated: (created: CreatedApiToken) => void;
-  /** Back from the show-once panel: keyboard focus returns to the form, not to the page's top. */
-  focusName: boolean;
-}) {
-  const create = useCreateApiToken();
-  const nameField = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    if (focusName) nameField.current?.focus();
-  }, [focusName]);
-  const stores = useStores();
-  const [name, setName] = useState('');
-  const [role, setRole] = useState<ApiTokenRole>('staff');
-  const [storeId, setStoreId] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
-
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
-    const body = {
-      name: name.trim(),
-      role,
-      storeId: role === 'staff' ? storeId || null : null,
-    };
-    const found = validate(CreateApiTokenBodySchema, body);
-    if (role === 'staff' && storeId === '')
-      found['/storeId'] = 'A staff token redeems in one store: choose it.';
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
-    create.mutate(body, {
-      onSuccess: (created) => {
-        setName('');
-        onCreated(created);
-        // the secret lives in the show-once panel only, not in this mutation's state
-        create.reset();
-      },
-      onError: (error) => {
-        if (isApiError(error)) setErrors(serverFieldErrors(error.problem.errors));
-      },
-    });
-  };
-
-  return (
-    <form
-      className="panel inline-form"
-      noValidate
-      onSubmit={submit}
-      aria-labelledby="new-token-title"
-    >
-      <h2 id="new-token-title">New API token</h2>
-      <div className="field-row">
-        <Field
-          label="Name"
-          error={errors['/name']}
-          hint="Where it is used, e.g. Till 2, Hafenstrasse."
-        >
-          {(props) => (
-            <input
-              {...props}
-              ref={nameField}
-              value={name}
-              maxLength={100}
-              autoComplete="off"
-              onChange={(event) => {
-                setName(event.target.value);
-              }}
-            />
-          )}
-        </Field>
-        <Field label="Role" error={errors['/role']}>
-          {(props) => (
-            <select
-              {...props}
-              value={role}
-              onChange={(event) => {
-                setRole(event.target.value as ApiTokenRole);
-              }}
-            >
-              {API_TOKEN_ROLES.map((value) => (
-                <option key={value} value={value}>
-                  {ROLE_LABELS[value]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        {role === 'staff' && (
-          <Field label="Store" error={errors['/storeId']}>
-            {(props) => (
-              <select
-                {...props}
-                value={storeId}
-                onChange={(event) => {
-                  setStoreId(event.target.value);
-                }}
-              >
-                <option value="">Choose a store</option>
-                {(stores.data ?? []).map((store) => (
-                  <option key={store.id} value={store.id}>
-                    {store.name} ({store.code})
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        )}
-      </div>
-      <ErrorNotice error={create.error} title="Not created." />
-      <button type="submit" className="button button--primary" disabled={create.isPending}>
-        Create token
-      </button>
-    </form>
-  );
-}
-
-type CopyState = 'idle' | 'copied' | 'failed';
-
-/** The secret, this once: focus moves here so that keyboard and screen reader users find it. */
-function NewSecretPanel({ created, onDone }: { created: CreatedApiToken; onDone: () => void }) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  const secretField = useRef<HTMLInputElement>(null);
-  const [copy, setCopy] = useState<CopyState>('idle');
-
-  useEffect(() => {
-    heading.current?.focus();
-  }, []);
-
-  const copySecret = () => {
-    navigator.clipboard.writeText(created.secret).then(
-      () => {
-        setCopy('copied');
-      },
-      () => {
-        // no clipboard (an insecure context, or refused): select it for Ctrl+C instead
-        secretField.current?.select();
-        setCopy('failed');
-      },
-    );
-  };
-
-  return (
-    <section className="panel new-secret" aria-labelledby="new-secret-title">
-      <h2 id="new-secret-title" ref={heading} tabIndex={-1}>
-        Token “{created.token.name}” created
-      </h2>
-      <p className="notice new-secret-warning">
-        <strong>Copy the secret now: you will not see it again.</strong> Only its hash is stored. If
-        it is lost, revoke the token and create a new one.
-      </p>
-      <Field
-        label="Secret"
-        hint={
-          <>
-            The till sends it as <code className="code">Authorization: Bearer …</code>
-          </>
-        }
-      >
-        {(props) => (
-          <input
-            {...props}
-            ref={secretField}
-            className="code new-secret-value"
-            readOnly
-            value={created.secret}
-            onFocus={(event) => {
-              event.target.select();
-            }}
-          />
-        )}
-      </Field>
-      <div className="actions-row">
-        <button type="button" className="button button--primary" onClick={copySecret}>
-          Copy secret
-        </button>
-        <button type="button" className="button" onClick={onDone}>
-          Done, I have stored it
-        </button>
-      </div>
-      <p role="status" className="new-secret-status">
-        {copy === 'copied' && 'Copied to the clipboard.'}
-        {copy === 'failed' && 'Could not copy: the secret is selected, press Ctrl+C (⌘C).'}
-      </p>
-    </section>
-  );
-}
 
 function TokenState({ token }: { token: ApiToken }) {
   if (token.revokedAt !== null) {
@@ -227,7 +40,7 @@ export default function AdminApiTokens() {
   const revoke = useRevokeApiToken();
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
   const [shownSecret, setShownSecret] = useState(false);
-  const [revoking, setRevoking] = useState<ApiToken | null>(null);
+  const { asking: revoking, ask, close } = useAsking<ApiToken>(revoke);
 
   return (
     <section className="console-page">
@@ -294,8 +107,7 @@ export default function AdminApiTokens() {
                         className="button button--small button--danger-outline"
                         aria-label={`Revoke ${token.name}`}
                         onClick={() => {
-                          revoke.reset();
-                          setRevoking(token);
+                          ask(token);
                         }}
                       >
                         Revoke
@@ -309,28 +121,17 @@ export default function AdminApiTokens() {
         </div>
       )}
       {revoking !== null && (
-        <ConfirmDialog
-          title={`Revoke ${revoking.name}?`}
-          confirmLabel="Revoke"
-          danger
+        <ConfirmAction
+          wording={REVOKE}
+          subject={revoking}
           busy={revoke.isPending}
-          onCancel={() => {
-            setRevoking(null);
-          }}
+          error={revoke.error}
+          errorTitle="Not revoked."
+          onCancel={close}
           onConfirm={() => {
-            revoke.mutate(revoking.id, {
-              onSuccess: () => {
-                setRevoking(null);
-              },
-            });
+            revoke.mutate(revoking.id, { onSuccess: close });
           }}
-        >
-          <p>
-            Its very next request is refused, on every server. This cannot be undone: a till that
-            still needs access gets a new token.
-          </p>
-          <ErrorNotice error={revoke.error} title="Not revoked." />
-        </ConfirmDialog>
+        />
       )}
     </section>
   );

@@ -4,11 +4,12 @@ import {
   UpdateStoreBodySchema,
   type Store,
 } from '@couponscan/shared/stores';
-import { useState, type SubmitEvent } from 'react';
-import { isApiError } from '../../../lib/api-client.ts';
+import { useState } from 'react';
 import { useCreateStore, useUpdateStore } from '../api/admin.ts';
 import { useStores } from '../api/campaigns.ts';
-import { serverFieldErrors, validate, type FieldErrors } from '../lib/validation.ts';
+import { useFieldErrors } from '../hooks/use-field-errors.ts';
+import { validate } from '../lib/validation.ts';
+import { PanelForm, TextField } from './form.tsx';
 import { TimeZoneSelect } from './time-zone-select.tsx';
 import { DataTable, ErrorNotice, Field, Loading, PageHeading } from './ui.tsx';
 
@@ -17,71 +18,55 @@ function CreateStoreForm() {
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
   const [timeZone, setTimeZone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const fields = useFieldErrors();
+  const { errors } = fields;
 
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const body = { code: code.trim(), name: name.trim(), timeZone };
     const found = validate(CreateStoreBodySchema, body);
     if (found['/code'] !== undefined) {
       found['/code'] = '2 to 32 letters, digits or dashes, starting with a letter or digit.';
     }
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
+    if (!fields.show(found)) return;
     create.mutate(body, {
       onSuccess: () => {
         setCode('');
         setName('');
       },
-      onError: (error) => {
-        if (isApiError(error)) setErrors(serverFieldErrors(error.problem.errors));
-      },
+      onError: fields.fromServer,
     });
   };
 
   return (
-    <form
-      className="panel inline-form"
-      noValidate
+    <PanelForm
+      title="New store"
       onSubmit={submit}
-      aria-labelledby="new-store-title"
+      error={create.error}
+      submitLabel="Create store"
+      busy={create.isPending}
     >
-      <h2 id="new-store-title">New store</h2>
       <div className="field-row">
-        <Field label="Code" error={errors['/code']} hint="Short and unique, e.g. BERLIN-01.">
-          {(props) => (
-            <input
-              {...props}
-              value={code}
-              maxLength={32}
-              autoCapitalize="characters"
-              onChange={(event) => {
-                setCode(event.target.value);
-              }}
-            />
-          )}
-        </Field>
-        <Field label="Name" error={errors['/name']}>
-          {(props) => (
-            <input
-              {...props}
-              value={name}
-              maxLength={200}
-              onChange={(event) => {
-                setName(event.target.value);
-              }}
-            />
-          )}
-        </Field>
+        <TextField
+          label="Code"
+          error={errors['/code']}
+          hint="Short and unique, e.g. BERLIN-01."
+          value={code}
+          onChange={setCode}
+          maxLength={32}
+          autoCapitalize="characters"
+        />
+        <TextField
+          label="Name"
+          error={errors['/name']}
+          value={name}
+          onChange={setName}
+          maxLength={200}
+        />
         <Field label="Time zone" error={errors['/timeZone']}>
           {(props) => <TimeZoneSelect {...props} value={timeZone} onChange={setTimeZone} />}
         </Field>
       </div>
-      <ErrorNotice error={create.error} title="Not created." />
-      <button type="submit" className="button button--primary" disabled={create.isPending}>
-        Create store
-      </button>
-    </form>
+    </PanelForm>
   );
 }
 
@@ -90,7 +75,8 @@ function StoreRow({ store }: { store: Store }) {
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(store.name);
   const [timeZone, setTimeZone] = useState(store.timeZone);
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const fields = useFieldErrors();
+  const { errors } = fields;
 
   if (!editing) {
     return (
@@ -125,18 +111,14 @@ function StoreRow({ store }: { store: Store }) {
       setEditing(false);
       return;
     }
-    const found = validate(UpdateStoreBodySchema, body);
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
+    if (!fields.show(validate(UpdateStoreBodySchema, body))) return;
     update.mutate(
       { id: store.id, body },
       {
         onSuccess: () => {
           setEditing(false);
         },
-        onError: (error) => {
-          if (isApiError(error)) setErrors(serverFieldErrors(error.problem.errors));
-        },
+        onError: fields.fromServer,
       },
     );
   };
@@ -144,18 +126,13 @@ function StoreRow({ store }: { store: Store }) {
     <tr>
       <td className="code">{store.code}</td>
       <td>
-        <Field label={`Name of ${store.code}`} error={errors['/name']}>
-          {(props) => (
-            <input
-              {...props}
-              value={name}
-              maxLength={200}
-              onChange={(event) => {
-                setName(event.target.value);
-              }}
-            />
-          )}
-        </Field>
+        <TextField
+          label={`Name of ${store.code}`}
+          error={errors['/name']}
+          value={name}
+          onChange={setName}
+          maxLength={200}
+        />
       </td>
       <td>
         <Field label={`Time zone of ${store.code}`} error={errors['/timeZone']}>

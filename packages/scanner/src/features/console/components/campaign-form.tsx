@@ -4,21 +4,24 @@
 import type { CampaignDetail, CreateCampaignBody } from '@couponscan/shared/campaigns';
 import { useState, type SubmitEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { isApiError } from '../../../lib/api-client.ts';
-import { useCampaign, useCreateCampaign, useStores, useUpdateCampaign } from '../api/campaigns.ts';
-import { serverFieldErrors, type FieldErrors } from '../lib/validation.ts';
-import { lastSecondBefore, viewerTimeZone } from '../lib/zoned-dates.ts';
+import { useCampaign, useCreateCampaign, useUpdateCampaign } from '../api/campaigns.ts';
+import { useFieldErrors } from '../hooks/use-field-errors.ts';
+import { viewerTimeZone } from '../lib/zoned-dates.ts';
 import {
   checkCampaign,
   createBodyOf,
-  CURRENCIES,
   initialValues,
   updateBodyOf,
-  windowOf,
   type CampaignFormValues,
 } from '../lib/campaign-form-values.ts';
-import { TimeZoneSelect } from './time-zone-select.tsx';
-import { ErrorNotice, ExactInstant, Field, Loading, PageHeading } from './ui.tsx';
+import {
+  DiscountFields,
+  StoreFields,
+  ValidityFields,
+  type SetValue,
+} from './campaign-form-fields.tsx';
+import { TextField } from './form.tsx';
+import { ErrorNotice, Loading, PageHeading } from './ui.tsx';
 
 export function CampaignForm() {
   const { campaignId } = useParams();
@@ -38,19 +41,22 @@ function CampaignFormScreen({ campaign }: { campaign: CampaignDetail | undefined
   const navigate = useNavigate();
   const [initial] = useState(() => initialValues(campaign, viewerTimeZone()));
   const [values, setValues] = useState(initial);
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const fields = useFieldErrors();
+  const { errors } = fields;
   const [submitted, setSubmitted] = useState(false);
-  const stores = useStores();
   const create = useCreateCampaign();
   const update = useUpdateCampaign(campaign?.id ?? '');
   const saving = create.isPending || update.isPending;
   const failure = mode === 'create' ? create.error : update.error;
-  const set = <K extends keyof CampaignFormValues>(key: K, value: CampaignFormValues[K]) => {
+  const set: SetValue = <K extends keyof CampaignFormValues>(
+    key: K,
+    value: CampaignFormValues[K],
+  ) => {
     const next = { ...values, [key]: value };
     setValues(next);
     // once a marketer tried to save, errors follow the typing
     if (submitted)
-      setErrors(
+      fields.show(
         checkCampaign(
           next,
           mode === 'create' ? createBodyOf(next) : updateBodyOf(initial, next),
@@ -68,8 +74,7 @@ function CampaignFormScreen({ campaign }: { campaign: CampaignDetail | undefined
       mode === 'create' ? body : { ...body, name: values.name.trim() },
       mode,
     );
-    setErrors(found);
-    if (Object.keys(found).length > 0) {
+    if (!fields.show(found)) {
       // the first field in error gets the focus, so a keyboard or screen-reader user lands there
       requestAnimationFrame(() => {
         document.querySelector<HTMLElement>('.console form [aria-invalid="true"]')?.focus();
@@ -81,9 +86,7 @@ function CampaignFormScreen({ campaign }: { campaign: CampaignDetail | undefined
         onSuccess: (created) => {
           void navigate(`/console/campaigns/${created.id}`);
         },
-        onError: (error) => {
-          if (isApiError(error)) setErrors(serverFieldErrors(error.problem.errors));
-        },
+        onError: fields.fromServer,
       });
     } else if (Object.keys(body).length === 0) {
       void navigate(`/console/campaigns/${campaign?.id ?? ''}`);
@@ -92,14 +95,11 @@ function CampaignFormScreen({ campaign }: { campaign: CampaignDetail | undefined
         onSuccess: () => {
           void navigate(`/console/campaigns/${campaign?.id ?? ''}`);
         },
-        onError: (error) => {
-          if (isApiError(error)) setErrors(serverFieldErrors(error.problem.errors));
-        },
+        onError: fields.fromServer,
       });
     }
   };
 
-  const window = windowOf(values);
   const title = mode === 'create' ? 'New campaign' : `Edit ${campaign?.name ?? ''}`;
 
   return (
@@ -110,221 +110,36 @@ function CampaignFormScreen({ campaign }: { campaign: CampaignDetail | undefined
         <h2 className="section-title">Edit the campaign</h2>
       )}
       <form className="campaign-form" noValidate onSubmit={submit} aria-label={title}>
-        <Field label="Name" error={errors['/name']} hint="Staff see it at the till when they scan.">
-          {(props) => (
-            <input
-              {...props}
-              value={values.name}
-              maxLength={200}
-              autoComplete="off"
-              onChange={(event) => {
-                set('name', event.target.value);
-              }}
-            />
-          )}
-        </Field>
+        <TextField
+          label="Name"
+          error={errors['/name']}
+          hint="Staff see it at the till when they scan."
+          value={values.name}
+          maxLength={200}
+          autoComplete="off"
+          onChange={(name) => {
+            set('name', name);
+          }}
+        />
 
-        <fieldset className="fieldset">
-          <legend>Discount</legend>
-          <div className="radio-row">
-            {(
-              [
-                ['percent', 'Percent off'],
-                ['fixed_amount', 'Amount off'],
-                ['free_item', 'Free item'],
-              ] as const
-            ).map(([type, label]) => (
-              <label key={type} className="radio">
-                <input
-                  type="radio"
-                  name="discountType"
-                  value={type}
-                  checked={values.discountType === type}
-                  onChange={() => {
-                    set('discountType', type);
-                  }}
-                />
-                {label}
-              </label>
-            ))}
-          </div>
-          {values.discountType !== 'free_item' && (
-            <div className="field-row">
-              <Field
-                label={values.discountType === 'percent' ? 'Percent' : 'Amount'}
-                error={errors['/discount/value']}
-              >
-                {(props) => (
-                  <input
-                    {...props}
-                    inputMode="decimal"
-                    value={values.value}
-                    onChange={(event) => {
-                      set('value', event.target.value);
-                    }}
-                  />
-                )}
-              </Field>
-              {values.discountType === 'fixed_amount' && (
-                <Field label="Currency" error={errors['/discount/currency']}>
-                  {(props) => (
-                    <select
-                      {...props}
-                      value={values.currency}
-                      onChange={(event) => {
-                        set('currency', event.target.value);
-                      }}
-                    >
-                      {CURRENCIES.map((code) => (
-                        <option key={code}>{code}</option>
-                      ))}
-                    </select>
-                  )}
-                </Field>
-              )}
-            </div>
-          )}
-          <Field
-            label={values.discountType === 'free_item' ? 'Free item' : 'Description (optional)'}
-            error={errors['/discount/description']}
-            hint={
-              values.discountType === 'free_item'
-                ? 'What the customer gets, e.g. “a coffee of any size”.'
-                : 'Shown to staff with the discount, e.g. “on everything but books”.'
-            }
-          >
-            {(props) => (
-              <input
-                {...props}
-                value={values.description}
-                maxLength={500}
-                onChange={(event) => {
-                  set('description', event.target.value);
-                }}
-              />
-            )}
-          </Field>
-        </fieldset>
+        <DiscountFields values={values} set={set} errors={errors} />
 
         {mode === 'create' && (
-          <Field
+          <TextField
             label="Redemptions per coupon"
             error={errors['/maxRedemptionsPerCoupon']}
             hint="1: each coupon can be used once."
-          >
-            {(props) => (
-              <input
-                {...props}
-                inputMode="numeric"
-                value={values.maxRedemptionsPerCoupon}
-                onChange={(event) => {
-                  set('maxRedemptionsPerCoupon', event.target.value);
-                }}
-              />
-            )}
-          </Field>
+            inputMode="numeric"
+            value={values.maxRedemptionsPerCoupon}
+            onChange={(count) => {
+              set('maxRedemptionsPerCoupon', count);
+            }}
+          />
         )}
 
-        <fieldset className="fieldset">
-          <legend>When it is valid</legend>
-          <Field
-            label="Time zone"
-            hint="The campaign's days start and end at midnight in this time zone."
-          >
-            {(props) => (
-              <TimeZoneSelect
-                {...props}
-                value={values.timeZone}
-                onChange={(zone) => {
-                  set('timeZone', zone);
-                }}
-              />
-            )}
-          </Field>
-          <div className="field-row">
-            <Field
-              label="First day (optional)"
-              error={errors['/validFrom']}
-              hint={
-                window.validFrom === null ? (
-                  'Empty: valid at once.'
-                ) : (
-                  <span data-testid="valid-from-instant">
-                    Starts{' '}
-                    <ExactInstant instant={new Date(window.validFrom)} timeZone={values.timeZone} />
-                  </span>
-                )
-              }
-            >
-              {(props) => (
-                <input
-                  {...props}
-                  type="date"
-                  value={values.validFrom}
-                  onChange={(event) => {
-                    set('validFrom', event.target.value);
-                  }}
-                />
-              )}
-            </Field>
-            <Field
-              label="Last day (optional)"
-              error={errors['/validUntil']}
-              hint={
-                window.validUntil === null ? (
-                  'Empty: no end date.'
-                ) : (
-                  <span data-testid="valid-until-instant">
-                    Ends{' '}
-                    <ExactInstant
-                      instant={lastSecondBefore(new Date(window.validUntil))}
-                      timeZone={values.timeZone}
-                    />
-                  </span>
-                )
-              }
-            >
-              {(props) => (
-                <input
-                  {...props}
-                  type="date"
-                  value={values.validUntil}
-                  onChange={(event) => {
-                    set('validUntil', event.target.value);
-                  }}
-                />
-              )}
-            </Field>
-          </div>
-        </fieldset>
+        <ValidityFields values={values} set={set} errors={errors} />
 
-        <fieldset className="fieldset">
-          <legend>Stores</legend>
-          <p className="field-hint">None ticked: the coupons are valid in every store.</p>
-          {stores.isError && <ErrorNotice error={stores.error} />}
-          <div className="checkbox-list">
-            {(stores.data ?? []).map((store) => (
-              <label key={store.id} className="checkbox">
-                <input
-                  type="checkbox"
-                  checked={values.storeIds.includes(store.id)}
-                  onChange={(event) => {
-                    set(
-                      'storeIds',
-                      event.target.checked
-                        ? [...values.storeIds, store.id]
-                        : values.storeIds.filter((id) => id !== store.id),
-                    );
-                  }}
-                />
-                {store.name} <span className="muted">({store.code})</span>
-              </label>
-            ))}
-          </div>
-          {errors['/storeIds'] !== undefined && (
-            <p className="field-error">{errors['/storeIds']}</p>
-          )}
-        </fieldset>
+        <StoreFields values={values} set={set} errors={errors} />
 
         <ErrorNotice error={failure} title="Not saved." />
         <div className="form-actions">

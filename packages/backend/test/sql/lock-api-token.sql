@@ -1,0 +1,1 @@
+select "revoked_at" from "api_tokens" where "id" = $1 for update
