@@ -5,8 +5,11 @@
 //   same SQL       pgbench sending the statement the server sends (generated from the compiled
 //                  query in redemptions.repository.ts, so it cannot drift), 20 clients
 //   one statement  pgbench with the leanest single statement that does the same work (a CTE)
-// then contention: one hot multi-use coupon under 50 connections, and 500 simultaneous
-// redemptions of one single-use coupon. It fails only if an invariant broke under load.
+// first with every process free to use every CPU, then (where taskset may) with the database
+// server on CPUs of its own and everything else on the others (bench/support/cpu-split.ts), each
+// with the CPU time per request of the database, the backend and the load generator; then
+// contention: one hot multi-use coupon under 50 connections, and 500 simultaneous redemptions of
+// one single-use coupon. It fails only if an invariant broke under load.
 // Results go in docs/benchmarks.md ("Redemptions"). Tests never assert timings.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -39,6 +42,7 @@ import {
   runPgbench,
   type PgbenchResult,
 } from './support/pgbench.ts';
+import { splitCpus } from './support/cpu-split.ts';
 import { checkpoint, startScratchDatabase, type ScratchDatabase } from './support/scratch.ts';
 
 const settings = {
@@ -500,6 +504,66 @@ async function poolSweep(scratch: ScratchDatabase, fixture: Fixture): Promise<nu
   return created;
 }
 
+interface Trio {
+  layout: string;
+  full: LoadResult;
+  sameSql: PgbenchResult;
+  oneStatement: PgbenchResult;
+}
+
+/** The full stack, then the same SQL and the one statement through pgbench, with their CPU. */
+async function trio(
+  pgbenchBinary: string,
+  scratch: ScratchDatabase,
+  server: BenchServer,
+  fixture: Fixture,
+  layout: string,
+): Promise<Trio> {
+  const cpu = new CpuMeter(scratch, server.pid);
+  await checkpoint(scratch.db);
+  cpu.start();
+  const full = await fullStack(server, fixture, settings.durationSeconds);
+  const fullCpu = cpu.stop(full.requests);
+  const sameSql = await pgbench(
+    pgbenchBinary,
+    scratch,
+    fixture,
+    sameSqlScript(scratch.db),
+    fixture.pgbenchUsers.sameSql,
+    cpu,
+  );
+  const sameSqlCpu = cpu.stop(sameSql.transactions);
+  const oneStatement = await pgbench(
+    pgbenchBinary,
+    scratch,
+    fixture,
+    oneStatementScript(),
+    fixture.pgbenchUsers.oneStatement,
+    cpu,
+  );
+  const oneStatementCpu = cpu.stop(oneStatement.transactions);
+  process.stdout.write(
+    `\n${layout}: ${full.successPerSecond.toFixed(0)}/s full stack, ` +
+      `${sameSql.tps.toFixed(0)}/s same SQL, ${oneStatement.tps.toFixed(0)}/s one statement; ` +
+      `CPU ms per request (the database server, the backend process, the load generator):\n`,
+  );
+  printTable(
+    ['run', 'database', 'server', 'load generator', 'all three'],
+    [
+      ['full stack', fullCpu] as const,
+      ['pgbench, same SQL', sameSqlCpu] as const,
+      ['pgbench, one statement', oneStatementCpu] as const,
+    ].map(([name, used]) => [
+      name,
+      used.database === null ? '?' : used.database.toFixed(3),
+      used.server === null ? '-' : used.server.toFixed(3),
+      used.loadGenerator.toFixed(3),
+      ((used.database ?? 0) + (used.server ?? 0) + used.loadGenerator).toFixed(3),
+    ]),
+  );
+  return { layout, full, sameSql, oneStatement };
+}
+
 export async function run(): Promise<void> {
   const pgbenchBinary = findPgbench();
   if (pgbenchBinary === null)
@@ -525,52 +589,22 @@ export async function run(): Promise<void> {
     const sweepCreated = settings.poolSizes.length > 0 ? await poolSweep(scratch, fixture) : 0;
 
     // 1. the full stack, after a warm-up (JIT, pools, prepared statements), then 2. the same SQL
-    // and 3. the one statement through pgbench, on the same database and coupons
+    // and 3. the one statement through pgbench, on the same database and coupons: first with every
+    // process on every CPU (as the issue measured), then with the database on CPUs of its own
     const warmup = await fullStack(server, fixture, settings.warmupSeconds);
-    const trio = async () => {
-      const cpu = new CpuMeter(scratch, (server as BenchServer).pid);
-      await checkpoint(scratch.db);
-      cpu.start();
-      const full = await fullStack(server as BenchServer, fixture, settings.durationSeconds);
-      const fullCpu = cpu.stop(full.requests);
-      const sameSql = await pgbench(
-        pgbenchBinary,
-        scratch,
-        fixture,
-        sameSqlScript(scratch.db),
-        fixture.pgbenchUsers.sameSql,
-        cpu,
-      );
-      const sameSqlCpu = cpu.stop(sameSql.transactions);
-      const oneStatement = await pgbench(
-        pgbenchBinary,
-        scratch,
-        fixture,
-        oneStatementScript(),
-        fixture.pgbenchUsers.oneStatement,
-        cpu,
-      );
-      const oneStatementCpu = cpu.stop(oneStatement.transactions);
-      process.stdout.write(
-        '\nCPU per request (ms; the database server, the backend process, the load generator)\n',
-      );
-      printTable(
-        ['run', 'database', 'server', 'load generator', 'all three'],
-        [
-          ['full stack', fullCpu] as const,
-          ['pgbench, same SQL', sameSqlCpu] as const,
-          ['pgbench, one statement', oneStatementCpu] as const,
-        ].map(([name, used]) => [
-          name,
-          used.database === null ? '?' : used.database.toFixed(3),
-          used.server === null ? '-' : used.server.toFixed(3),
-          used.loadGenerator.toFixed(3),
-          ((used.database ?? 0) + (used.server ?? 0) + used.loadGenerator).toFixed(3),
-        ]),
-      );
-      return { full, sameSql, oneStatement };
-    };
-    const { full, sameSql, oneStatement } = await trio();
+    const runs: Trio[] = [];
+    runs.push(await trio(pgbenchBinary, scratch, server, fixture, 'every process on every CPU'));
+    const split = splitCpus(scratch.postmasterPid);
+    if (typeof split === 'string') {
+      process.stdout.write(`\nno run with the database on CPUs of its own: ${split}\n`);
+    } else {
+      split.apply([process.pid, server.pid]);
+      try {
+        runs.push(await trio(pgbenchBinary, scratch, server, fixture, split.description));
+      } finally {
+        split.restore();
+      }
+    }
     // 4. contention
     await checkpoint(scratch.db);
     const hot = await hotCoupon(server, fixture);
@@ -580,34 +614,46 @@ export async function run(): Promise<void> {
     printTable(
       ['run', 'clients', 'redeemed/s', 'p50 ms', 'p99 ms', 'max ms', 'answers'],
       [
-        ...[
-          ['full stack (HTTP, production build)', settings.connections, full] as const,
-          ['hot coupon (HTTP)', settings.hotConnections, hot] as const,
-        ].map(([name, clients, result]) => [
-          name,
-          String(clients),
-          result.successPerSecond.toFixed(0),
-          ms(result.latency.p50),
-          ms(result.latency.p99),
-          ms(result.latency.max),
-          formatStatuses(result.statuses) +
-            (result.errors + result.timeouts > 0
-              ? ` errors×${result.errors + result.timeouts}`
-              : ''),
-        ]),
-        ...[
-          ['pgbench, same SQL (redeem_coupon())', sameSql] as const,
-          ['pgbench, one statement (CTE)', oneStatement] as const,
-        ].map(([name, result]) => [
-          name,
-          String(settings.connections),
-          result.tps.toFixed(0),
-          '-',
-          '-',
-          '-',
-          `${result.transactions} transactions, ${result.failed} failed, ` +
-            `average ${result.latencyAverageMs.toFixed(1)} ms`,
-        ]),
+        ...runs.flatMap((run, index) => {
+          const tag = runs.length > 1 ? ` [${index + 1}]` : '';
+          return [
+            [
+              `full stack (HTTP, production build)${tag}`,
+              String(settings.connections),
+              run.full.successPerSecond.toFixed(0),
+              ms(run.full.latency.p50),
+              ms(run.full.latency.p99),
+              ms(run.full.latency.max),
+              formatStatuses(run.full.statuses) +
+                (run.full.errors + run.full.timeouts > 0
+                  ? ` errors×${run.full.errors + run.full.timeouts}`
+                  : ''),
+            ],
+            ...[
+              [`pgbench, same SQL (redeem_coupon())${tag}`, run.sameSql] as const,
+              [`pgbench, one statement (CTE)${tag}`, run.oneStatement] as const,
+            ].map(([name, result]) => [
+              name,
+              String(settings.connections),
+              result.tps.toFixed(0),
+              '-',
+              '-',
+              '-',
+              `${result.transactions} transactions, ${result.failed} failed, ` +
+                `average ${result.latencyAverageMs.toFixed(1)} ms`,
+            ]),
+          ];
+        }),
+        [
+          'hot coupon (HTTP)',
+          String(settings.hotConnections),
+          hot.successPerSecond.toFixed(0),
+          ms(hot.latency.p50),
+          ms(hot.latency.p99),
+          ms(hot.latency.max),
+          formatStatuses(hot.statuses) +
+            (hot.errors + hot.timeouts > 0 ? ` errors×${hot.errors + hot.timeouts}` : ''),
+        ],
         [
           `${settings.contention} at once, one single-use coupon (HTTP)`,
           String(settings.contention),
@@ -619,30 +665,37 @@ export async function run(): Promise<void> {
         ],
       ],
     );
+    if (runs.length > 1) {
+      process.stdout.write(runs.map((run, index) => `[${index + 1}] ${run.layout}\n`).join(''));
+    }
 
     await server.stop();
     server = null;
     const problems = await checkInvariants(scratch.db, fixture, {
-      randomCreated: (warmup.statuses.get(201) ?? 0) + (full.statuses.get(201) ?? 0) + sweepCreated,
-      randomInFlight: settings.connections * (2 + 2 * settings.poolSizes.length),
+      randomCreated:
+        (warmup.statuses.get(201) ?? 0) +
+        runs.reduce((sum, run) => sum + (run.full.statuses.get(201) ?? 0), 0) +
+        sweepCreated,
+      randomInFlight: settings.connections * (1 + runs.length + 2 * settings.poolSizes.length),
       hotCreated: hot.statuses.get(201) ?? 0,
       pgbench: [
-        { user: fixture.pgbenchUsers.sameSql, runs: [sameSql] },
-        {
-          user: fixture.pgbenchUsers.oneStatement,
-          runs: [oneStatement],
-        },
+        { user: fixture.pgbenchUsers.sameSql, runs: runs.map((run) => run.sameSql) },
+        { user: fixture.pgbenchUsers.oneStatement, runs: runs.map((run) => run.oneStatement) },
       ],
       contention: single,
     });
 
-    // the best single statement: the CTE, or the server's own statement if that is faster
-    const best = Math.max(oneStatement.tps, sameSql.tps);
-    process.stdout.write(
-      `\nredeem: ${full.successPerSecond.toFixed(0)}/s full stack, ${sameSql.tps.toFixed(0)}/s same SQL, ` +
-        `${best.toFixed(0)}/s one statement, ratio ${(full.successPerSecond / best).toFixed(2)}, ` +
-        `p50 ${ms(full.latency.p50)} ms, p99 ${ms(full.latency.p99)} ms\n`,
-    );
+    process.stdout.write('\n');
+    for (const run of runs) {
+      // the best single statement: the CTE, or the server's own statement if that is faster
+      const best = Math.max(run.oneStatement.tps, run.sameSql.tps);
+      process.stdout.write(
+        `redeem${run === runs[0] ? '' : ` (${run.layout})`}: ` +
+          `${run.full.successPerSecond.toFixed(0)}/s full stack, ${run.sameSql.tps.toFixed(0)}/s same SQL, ` +
+          `${best.toFixed(0)}/s one statement, ratio ${(run.full.successPerSecond / best).toFixed(2)}, ` +
+          `p50 ${ms(run.full.latency.p50)} ms, p99 ${ms(run.full.latency.p99)} ms\n`,
+      );
+    }
     process.stdout.write(
       `contention: ${settings.contention} at once on one single-use coupon: ` +
         `${single.statuses.get(201) ?? 0} × 201, p99 ${ms(single.p99)} ms; ` +

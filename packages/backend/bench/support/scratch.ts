@@ -24,6 +24,8 @@ export interface ScratchDatabase {
    * much database CPU a phase cost, whatever else the machine was doing.
    */
   cpuMillis(): number | null;
+  /** The server's postmaster, where this process can see it (for bench/support/cpu-split.ts). */
+  postmasterPid: number | null;
   stop(): Promise<void>;
 }
 
@@ -112,6 +114,7 @@ export async function startScratchDatabase(): Promise<ScratchDatabase> {
         `fsync ${setting('fsync')}, synchronous_commit ${setting('synchronous_commit')}, ` +
         `full_page_writes ${setting('full_page_writes')}, shared_buffers ${setting('shared_buffers')} × 8 kB`,
       cpuMillis: () => (postmaster === null ? null : serverCpuMillis(postmaster)),
+      postmasterPid: postmaster,
       stop: async () => {
         await db.destroy();
         if (KEEP_DATABASE) {
