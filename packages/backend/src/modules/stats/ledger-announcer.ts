@@ -6,8 +6,11 @@
 // ledger row's transaction has committed, and it reads the rows back from the table: an id whose
 // transaction rolled back matches no row and is never announced.
 //
-// Coalesced: at most one statement in flight per process; ids that arrive meanwhile go out together
-// in the next one (one notification per row, in ledger order). An announcement is best effort:
+// Coalesced: at most one statement in flight per process, and while redemptions keep coming at most
+// one every GATHER_MS; ids that arrive meanwhile go out together in the next one (one notification
+// per row, in ledger order). Each statement is a transaction that commits a NOTIFY (under that
+// database-wide lock), so under load this turns a hundred small ones a second into four. A lone
+// redemption is announced at once. An announcement is best effort:
 // if the database is unreachable it is dropped with a warning, and the console's periodic refetch
 // and its polling fallback bring the figures up to date.
 import type { FastifyBaseLogger } from 'fastify';
@@ -17,10 +20,15 @@ import { LEDGER_CHANNEL } from './ledger-listener.ts';
 
 /** The most rows one statement announces; PostgreSQL queues each payload (< 300 bytes) apart. */
 const MAX_ROWS_PER_STATEMENT = 500;
+/** After a statement, ids gather this long before the next one is sent. */
+export const GATHER_MS = 250;
 
 export class LedgerAnnouncer {
   private pending: string[] = [];
   private flushing: Promise<void> | null = null;
+  /** Ends the current gathering pause early (drain() wants everything sent now). */
+  private hurry: (() => void) | null = null;
+  private draining = false;
 
   constructor(
     private readonly db: Database,
@@ -33,14 +41,21 @@ export class LedgerAnnouncer {
     this.flushing ??= this.flush();
   }
 
-  /** Resolves once everything queued so far has been sent (or dropped). */
+  /** Resolves once everything queued so far has been sent (or dropped), without gathering. */
   async drain(): Promise<void> {
-    await this.flushing;
+    this.draining = true;
+    this.hurry?.();
+    try {
+      await this.flushing;
+    } finally {
+      this.draining = false;
+    }
   }
 
   private async flush(): Promise<void> {
     while (this.pending.length > 0) {
       const ids = this.pending.splice(0, MAX_ROWS_PER_STATEMENT);
+      const sent = Date.now();
       try {
         await sql`
           select pg_notify(${LEDGER_CHANNEL}, json_build_object(
@@ -58,6 +73,17 @@ export class LedgerAnnouncer {
           { err: error, rows: ids.length },
           'live feed: could not announce ledger rows',
         );
+      }
+      const wait = GATHER_MS - (Date.now() - sent);
+      if (wait > 0 && !this.draining) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.hurry = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.hurry = null;
       }
     }
     this.flushing = null;
