@@ -45,6 +45,30 @@ describe('Idempotency-Key', () => {
     expect(retry.body).toEqual(refused.body);
   });
 
+  it('a retry gets the very bytes of the first answer, for a redemption and for a refusal', async () => {
+    const { coupon } = await makeCoupon(t.db);
+    const send = (key: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/redemptions',
+        headers: {
+          cookie: staff.cookie,
+          'content-type': 'application/json',
+          'idempotency-key': key,
+        },
+        payload: JSON.stringify({ code: coupon.code }),
+      });
+    const redeemed = await send('key-bytes-1');
+    const redeemedAgain = await send('key-bytes-1');
+    const refused = await send('key-bytes-2');
+    const refusedAgain = await send('key-bytes-2');
+    expect([redeemed.statusCode, redeemedAgain.statusCode]).toEqual([201, 201]);
+    expect(redeemedAgain.body).toBe(redeemed.body);
+    expect([refused.statusCode, refusedAgain.statusCode]).toEqual([409, 409]);
+    expect(refusedAgain.body).toBe(refused.body);
+    expect(refusedAgain.headers['idempotent-replayed']).toBe('true');
+  });
+
   it('the same key with a different body is refused with 422 idempotency_key_reused and redeems nothing', async () => {
     const { coupon: a } = await makeCoupon(t.db);
     const { coupon: b } = await makeCoupon(t.db);
