@@ -17,6 +17,7 @@ import importsRoutes from './modules/imports/imports.routes.ts';
 import qrRoutes from './modules/qr/qr.routes.ts';
 import redemptionsRoutes from './modules/redemptions/redemptions.routes.ts';
 import { LedgerAnnouncer } from './modules/stats/ledger-announcer.ts';
+import { rollUpStatisticsJob } from './modules/stats/stats.jobs.ts';
 import statsRoutes from './modules/stats/stats.routes.ts';
 import storesRoutes from './modules/stores/stores.routes.ts';
 import usersRoutes from './modules/users/users.routes.ts';
@@ -96,7 +97,8 @@ export async function buildApp({
   await app.register(rateLimits);
   await app.register(csrf);
   await app.register(auth);
-  // every kind of background job, and the scheduled clean-ups (the plugin checks none is missing)
+  // every kind of background job, the scheduled clean-ups and the dashboard's rollup (the plugin
+  // checks none is missing)
   await app.register(jobs, {
     definitions: [
       issueBatchJob(bulkDb, {
@@ -109,6 +111,7 @@ export async function buildApp({
       dispatchWebhookEventsJob(db, () => app.jobs, config.webhooks),
       deliverWebhookJob(db, () => app.jobs, config.webhooks, config.jobs.retryDelaySeconds),
       purgeWebhookHistoryJob(db),
+      rollUpStatisticsJob(bulkDb),
     ],
   });
 

@@ -20,6 +20,7 @@ import {
   redeemCouponQuery,
   selectLedger,
 } from '../src/modules/redemptions/redemptions.repository.ts';
+import { lockRollupState } from '../src/modules/stats/stats.repository.ts';
 import { lockOtherActiveAdmins, lockUser } from '../src/modules/users/users.repository.ts';
 import { dispatchEvents } from '../src/modules/webhooks/webhooks.repository.ts';
 
@@ -86,9 +87,10 @@ async function sqlRunBy(run: () => Promise<unknown>): Promise<string> {
 
 // Each lock here has a race test that fails without it (test/locks.race.test.ts: users,
 // campaigns, coupons, API tokens, the webhook outbox; test/batches.test.ts: the batch job's share
-// lock on its campaign, which is share-lock-campaign). A void takes no lock of its own: its UPDATE
-// locks the row and judges `voided_at is null`. The redemption's own lock is in redeem_coupon(),
-// snapshotted by redeem-coupon.sql.test.ts.
+// lock on its campaign, which is share-lock-campaign; test/stats-rollup.test.ts: the statistics
+// rollup's state row). A void takes no lock of its own: its UPDATE locks the row and judges
+// `voided_at is null`. The redemption's own lock is in redeem_coupon(), snapshotted by
+// redeem-coupon.sql.test.ts.
 describe('compiled SQL of every query that locks rows', () => {
   it.each([
     ['lock-user', () => lockUser(db, UUID), 'for update'],
@@ -103,6 +105,8 @@ describe('compiled SQL of every query that locks rows', () => {
       () => db.transaction().execute((trx) => dispatchEvents(trx, 200)),
       'for update skip locked',
     ],
+    ['lock-rollup-state', () => lockRollupState(db, 'skip'), 'for update skip locked'],
+    ['lock-rollup-state-waiting', () => lockRollupState(db, 'wait'), 'for update'],
   ])('%s', async (name, run, lock) => {
     const query = await sqlRunBy(run);
     expect(query).toContain(lock);

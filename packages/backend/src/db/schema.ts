@@ -180,6 +180,57 @@ export interface WebhookAttemptsTable {
   created_at: CreatedAt;
 }
 
+/** Issued and voided coupons per campaign, kept by triggers on coupons. */
+export interface CampaignCouponCountsTable {
+  campaign_id: string;
+  issued: ColumnType<number, never, never>;
+  voided: ColumnType<number, never, never>;
+}
+
+/** How far the statistics rollup has got (one row). */
+export interface StatsRollupStateTable {
+  id: ColumnType<boolean, never, never>;
+  watermark: Timestamp;
+  rolled_up_at: Timestamp | null;
+}
+
+type BucketSpan = 'quarter' | 'day';
+
+/** Ledger rows before the watermark per bucket and campaign (null: every campaign). */
+export interface StatsLedgerBucketsTable {
+  span: BucketSpan;
+  campaign_id: string | null;
+  bucket: Date;
+  redemptions: number;
+  reversals: number;
+}
+
+/** Ledger rows before the watermark per bucket, campaign (null: every campaign) and store. */
+export interface StatsStoreBucketsTable {
+  span: BucketSpan;
+  campaign_id: string | null;
+  bucket: Date;
+  store_id: string;
+  redemptions: number;
+  reversals: number;
+}
+
+/** Refused redemption scans before the watermark per bucket, campaign and outcome. */
+export interface StatsRefusalBucketsTable {
+  span: BucketSpan;
+  campaign_id: string | null;
+  bucket: Date;
+  outcome: string;
+  scans: number;
+}
+
+/** Net redemptions and coupons redeemed (net) per campaign, from ledger rows before the watermark. */
+export interface StatsCampaignRedemptionsTable {
+  campaign_id: string;
+  redemptions: number;
+  redeemed: number;
+}
+
 export interface DB {
   stores: StoresTable;
   users: UsersTable;
@@ -196,4 +247,10 @@ export interface DB {
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  campaign_coupon_counts: CampaignCouponCountsTable;
+  stats_rollup_state: StatsRollupStateTable;
+  stats_ledger_buckets: StatsLedgerBucketsTable;
+  stats_store_buckets: StatsStoreBucketsTable;
+  stats_refusal_buckets: StatsRefusalBucketsTable;
+  stats_campaign_redemptions: StatsCampaignRedemptionsTable;
 }

@@ -14,6 +14,7 @@ import * as createWebhooks from './2026_11_30_0200_create_webhooks.ts';
 import * as addCampaignTimeZone from './2026_11_30_0400_add_campaign_time_zone.ts';
 import * as indexCampaignCoupons from './2026_11_30_0400_index_campaign_coupons.ts';
 import * as streamlineRedeemCoupon from './2026_12_01_0000_streamline_redeem_coupon.ts';
+import * as createStatisticsRollup from './2026_12_01_0200_create_statistics_rollup.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_28_0000_create_core_tables': createCoreTables,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_30_0400_add_campaign_time_zone': addCampaignTimeZone,
   '2026_11_30_0400_index_campaign_coupons': indexCampaignCoupons,
   '2026_12_01_0000_streamline_redeem_coupon': streamlineRedeemCoupon,
+  '2026_12_01_0200_create_statistics_rollup': createStatisticsRollup,
 };

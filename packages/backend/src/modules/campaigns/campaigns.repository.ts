@@ -27,7 +27,7 @@ export function findCampaign(db: Database, id: string): Promise<CampaignRow | un
   return selectCampaigns(db).where('campaigns.id', '=', id).executeTakeFirst();
 }
 
-/** Campaigns with their coupon counts, newest first; `nameContains` ignores case. */
+/** Campaigns newest first; `nameContains` ignores case. */
 export function listCampaigns(
   db: Database,
   filter: { status?: 'active' | 'paused' | 'archived'; nameContains?: string },
@@ -35,21 +35,6 @@ export function listCampaigns(
   limit: number,
 ) {
   let query = selectCampaigns(db)
-    .innerJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('coupons')
-          .whereRef('coupons.campaign_id', '=', 'campaigns.id')
-          .select([
-            sql<number>`count(*)::int`.as('issued'),
-            sql<number>`(count(*) filter (where voided_at is not null))::int`.as('voided'),
-            sql<number>`(count(*) filter (where redemption_count > 0))::int`.as('redeemed'),
-            sql<number>`coalesce(sum(redemption_count), 0)::int`.as('redemptions'),
-          ])
-          .as('counts'),
-      (join) => join.onTrue(),
-    )
-    .select(['counts.issued', 'counts.voided', 'counts.redeemed', 'counts.redemptions'])
     .orderBy('campaigns.created_at', 'desc')
     .orderBy('campaigns.id', 'desc')
     .limit(limit + 1);

@@ -14,7 +14,8 @@ import type { Database } from '../../db/database.ts';
 import { transaction } from '../../db/transaction.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { HttpProblem } from '../../lib/http-problem.ts';
-import { countCoupons } from '../coupons/coupons.repository.ts';
+import { campaignFigures, type CampaignFigures } from '../stats/stats.repository.ts';
+import { withStatsSnapshot } from '../stats/stats.service.ts';
 import { existingStoreIds } from '../stores/stores.repository.ts';
 import { toCampaign } from './campaigns.mapper.ts';
 import {
@@ -170,7 +171,19 @@ export async function createCampaign(
 export async function getCampaign(db: Database, id: string): Promise<CampaignDetail> {
   const row = await findCampaign(db, id);
   if (row === undefined) throw new HttpProblem(404, 'not_found', 'There is no such campaign.');
-  return { ...toCampaign(row), counts: await countCoupons(db, id) };
+  const figures = (
+    await withStatsSnapshot(db, (trx, watermark) => campaignFigures(trx, watermark, [id]))
+  ).get(id);
+  return { ...toCampaign(row), counts: countsOf(figures) };
+}
+
+function countsOf(figures: CampaignFigures | undefined) {
+  return {
+    issued: figures?.issued ?? 0,
+    redeemed: figures?.redeemed ?? 0,
+    voided: figures?.voided ?? 0,
+    redemptions: figures?.redemptions ?? 0,
+  };
 }
 
 export async function listAllCampaigns(
@@ -188,16 +201,22 @@ export async function listAllCampaigns(
     decodeCursor(query.cursor),
     limit,
   );
-  return toPage(rows, limit, (row) => ({
-    ...toCampaign(row),
-    counts: {
-      issued: row.issued,
-      redeemed: row.redeemed,
-      voided: row.voided,
-      redemptions: row.redemptions,
-    },
-    redemptionRate: row.issued === 0 ? null : row.redeemed / row.issued,
-  }));
+  // the counts come from the pre-aggregated figures, O(campaigns on the page)
+  const figures = await withStatsSnapshot(db, (trx, watermark) =>
+    campaignFigures(
+      trx,
+      watermark,
+      rows.map((row) => row.id),
+    ),
+  );
+  return toPage(rows, limit, (row) => {
+    const counts = countsOf(figures.get(row.id));
+    return {
+      ...toCampaign(row),
+      counts,
+      redemptionRate: counts.issued === 0 ? null : counts.redeemed / counts.issued,
+    };
+  });
 }
 
 export async function updateCampaignById(

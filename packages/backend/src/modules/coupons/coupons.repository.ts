@@ -181,19 +181,6 @@ export function couponExists(db: Database, code: string) {
   return db.selectFrom('coupons').select('id').where('code', '=', code).executeTakeFirst();
 }
 
-export function countCoupons(db: Database, campaignId: string) {
-  return db
-    .selectFrom('coupons')
-    .where('campaign_id', '=', campaignId)
-    .select([
-      sql<number>`count(*)::int`.as('issued'),
-      sql<number>`(count(*) filter (where voided_at is not null))::int`.as('voided'),
-      sql<number>`(count(*) filter (where redemption_count > 0))::int`.as('redeemed'),
-      sql<number>`coalesce(sum(redemption_count), 0)::int`.as('redemptions'),
-    ])
-    .executeTakeFirstOrThrow();
-}
-
 /** The planner's estimate of how many coupons exist: an O(1) upper bound for the guess rule. */
 export async function estimateCouponCount(db: Database): Promise<number> {
   const row = await db

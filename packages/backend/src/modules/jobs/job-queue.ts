@@ -23,6 +23,7 @@ export const JOB_NAMES = [
   'dispatch_webhook_events',
   'deliver_webhook',
   'purge_webhook_history',
+  'roll_up_statistics',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 

@@ -1,0 +1,1 @@
+select id from stats_rollup_state for update
