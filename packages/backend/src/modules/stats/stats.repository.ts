@@ -4,10 +4,10 @@
 // (transactions by (campaign_id, created_at) and (created_at), refused scans by a partial index on
 // created_at). The watermark, the buckets and the tail are read in one REPEATABLE READ snapshot
 // (withStatsSnapshot in stats.service.ts), so a job committing meanwhile can neither hide nor
-// double a row. Days are cut at
-// midnight in the viewer's time zone by PostgreSQL's own tz database, so 23- and 25-hour days come
-// out right; stats_pieces() splits each day into whole UTC days, whole quarter hours and (for a
-// midnight off the quarter hour) raw ledger reads, so every zone is exact.
+// double a row. Days are cut at midnight in the viewer's time zone by PostgreSQL's own tz
+// database, so 23- and 25-hour days come out right; stats_pieces() splits each day into whole UTC
+// days, whole quarter hours and (for a midnight off the quarter hour) raw ledger reads, so every
+// zone is exact.
 import { sql, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/database.ts';
 
