@@ -15,11 +15,8 @@ import type { DB } from '../src/db/database.ts';
 import { hashPassword } from '../src/modules/auth/password.ts';
 import { getCampaign, listAllCampaigns } from '../src/modules/campaigns/campaigns.service.ts';
 import { listCoupons } from '../src/modules/coupons/coupons.service.ts';
-import {
-  rebuildStatisticsRollup,
-  statsOverview,
-  suspiciousActivity,
-} from '../src/modules/stats/stats.service.ts';
+import { rebuildStatisticsRollup } from '../src/modules/stats/stats-rollup.service.ts';
+import { statsOverview, suspiciousActivity } from '../src/modules/stats/stats.service.ts';
 import { insertUser } from '../src/modules/users/users.repository.ts';
 import { startBenchDatabase, startBenchServer } from './support/backend.ts';
 import { envNumber, printTable } from './support/load.ts';

@@ -20,7 +20,7 @@ import {
   redeemCouponQuery,
   selectLedger,
 } from '../src/modules/redemptions/redemptions.repository.ts';
-import { lockRollupState } from '../src/modules/stats/stats.repository.ts';
+import { lockRollupState } from '../src/modules/stats/stats-rollup.repository.ts';
 import { lockOtherActiveAdmins, lockUser } from '../src/modules/users/users.repository.ts';
 import { dispatchEvents } from '../src/modules/webhooks/webhooks.repository.ts';
 

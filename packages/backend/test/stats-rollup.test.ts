@@ -11,8 +11,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../src/db/database.ts';
 import { issueCoupons } from '../src/modules/coupons/coupons.service.ts';
-import { resetRollup, rollupWatermark } from '../src/modules/stats/stats.repository.ts';
-import { rollUpStatistics } from '../src/modules/stats/stats.service.ts';
+import { resetRollup, rollupWatermark } from '../src/modules/stats/stats-rollup.repository.ts';
+import { rollUpStatistics } from '../src/modules/stats/stats-rollup.service.ts';
 import { createTestApp, type TestApp } from './helpers/app.ts';
 import {
   loggedIn,

@@ -4,7 +4,7 @@
 //   updates redemption_count, which fires none of them);
 // - the rollup of the ledger and of refused scans in 15-minute and UTC-day buckets, and the
 //   redemption totals per campaign, filled after commit by a periodic job up to a watermark
-//   (modules/stats/stats.service.ts, rollUpStatistics). Rows at or after the watermark are read
+//   (modules/stats/stats-rollup.service.ts, rollUpStatistics). Rows at or after the watermark are read
 //   from the ledger itself, so nothing waits for the job.
 // Frozen: never edit, add a new migration instead.
 import { sql, type Kysely } from 'kysely';

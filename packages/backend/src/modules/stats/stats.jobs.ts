@@ -2,7 +2,7 @@
 // sends one per schedule tick across instances; rollUpStatistics is safe if two run anyway).
 import type { Database } from '../../db/database.ts';
 import type { JobDefinition } from '../jobs/job-queue.ts';
-import { rollUpStatistics } from './stats.service.ts';
+import { rollUpStatistics } from './stats-rollup.service.ts';
 
 export function rollUpStatisticsJob(db: Database): JobDefinition {
   return {
