@@ -8,7 +8,15 @@ import { useSignedInSession } from '../../../lib/session.tsx';
 import { useCreateUser, useUpdateUser, useUsers } from '../api/admin.ts';
 import { useStores } from '../api/campaigns.ts';
 import { serverFieldErrors, validate, type FieldErrors } from '../lib/validation.ts';
-import { ConfirmDialog, DataTable, ErrorNotice, Field, Loading, PageHeading } from './ui.tsx';
+import {
+  ConfirmDialog,
+  DataRow,
+  DataTable,
+  ErrorNotice,
+  Field,
+  Loading,
+  PageHeading,
+} from './ui.tsx';
 
 function CreateUserForm() {
   const create = useCreateUser();
@@ -184,61 +192,57 @@ export default function AdminUsers() {
       <ErrorNotice error={users.error} />
       {users.isPending && <Loading what="users" />}
       {users.data !== undefined && (
-        <DataTable label="Users">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Store</th>
-              <th scope="col">State</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data.map((user) => (
-              <tr key={user.id} data-user={user.email}>
-                <th scope="row">{user.name}</th>
-                <td>{user.email}</td>
-                <td>{user.role}</td>
-                <td>{user.storeName ?? '—'}</td>
-                <td>
-                  {user.disabled ? <span className="badge badge--voided">disabled</span> : 'active'}
-                </td>
-                <td>
-                  <div className="actions-row">
-                    {user.id !== me.id && (
-                      <button
-                        type="button"
-                        className={`button button--small ${user.disabled ? '' : 'button--danger-outline'}`}
-                        aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.name}`}
-                        onClick={() => {
-                          update.reset();
-                          setAsking({ kind: user.disabled ? 'enable' : 'disable', user });
-                        }}
-                      >
-                        {user.disabled ? 'Enable' : 'Disable'}
-                      </button>
-                    )}
+        <DataTable
+          label="Users"
+          columns={[
+            { label: 'Name' },
+            { label: 'Email' },
+            { label: 'Role' },
+            { label: 'Store' },
+            { label: 'State' },
+            { label: 'Actions', actions: true },
+          ]}
+        >
+          {users.data.map((user) => (
+            <DataRow key={user.id} data-user={user.email}>
+              <th scope="row">{user.name}</th>
+              <td>{user.email}</td>
+              <td>{user.role}</td>
+              <td>{user.storeName ?? '—'}</td>
+              <td>
+                {user.disabled ? <span className="badge badge--voided">disabled</span> : 'active'}
+              </td>
+              <td>
+                <div className="actions-row">
+                  {user.id !== me.id && (
                     <button
                       type="button"
-                      className="button button--small"
-                      aria-label={`Reset password of ${user.name}`}
+                      className={`button button--small ${user.disabled ? '' : 'button--danger-outline'}`}
+                      aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.name}`}
                       onClick={() => {
                         update.reset();
-                        setPassword('');
-                        setAsking({ kind: 'password', user });
+                        setAsking({ kind: user.disabled ? 'enable' : 'disable', user });
                       }}
                     >
-                      Reset password
+                      {user.disabled ? 'Enable' : 'Disable'}
                     </button>
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
+                  )}
+                  <button
+                    type="button"
+                    className="button button--small"
+                    aria-label={`Reset password of ${user.name}`}
+                    onClick={() => {
+                      update.reset();
+                      setPassword('');
+                      setAsking({ kind: 'password', user });
+                    }}
+                  >
+                    Reset password
+                  </button>
+                </div>
+              </td>
+            </DataRow>
+          ))}
         </DataTable>
       )}
       {asking !== null && (

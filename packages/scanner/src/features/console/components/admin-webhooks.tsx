@@ -22,7 +22,15 @@ import {
   useWebhookEndpoints,
 } from '../api/webhooks.ts';
 import { serverFieldErrors, validate, type FieldErrors } from '../lib/validation.ts';
-import { ConfirmDialog, ErrorNotice, Field, Loading, PageHeading } from './ui.tsx';
+import {
+  ConfirmDialog,
+  DataRow,
+  DataTable,
+  ErrorNotice,
+  Field,
+  Loading,
+  PageHeading,
+} from './ui.tsx';
 
 const EVENT_LABELS: Record<WebhookEventType, string> = {
   'redemption.created': 'a coupon is redeemed',
@@ -188,62 +196,54 @@ function DeliveryLog({ endpoint }: { endpoint: WebhookEndpoint }) {
       {deliveries.isPending && <Loading what="deliveries" />}
       {deliveries.isSuccess && items.length === 0 && <p>No deliveries yet.</p>}
       {items.length > 0 && (
-        <div className="table-scroll" role="region" aria-label="Deliveries" tabIndex={0}>
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">Created</th>
-                <th scope="col">Event</th>
-                <th scope="col">Status</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Last error</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((delivery) => (
-                <tr key={delivery.id} data-delivery={delivery.id}>
-                  <td>{formatDateTime(delivery.createdAt)}</td>
-                  <th scope="row">
-                    <code>{delivery.eventType}</code>
+        <DataTable
+          label="Deliveries"
+          columns={[
+            { label: 'Created' },
+            { label: 'Event' },
+            { label: 'Status' },
+            { label: 'Attempts' },
+            { label: 'Last error' },
+            { label: 'Actions', actions: true },
+          ]}
+        >
+          {items.map((delivery) => (
+            <DataRow key={delivery.id} data-delivery={delivery.id}>
+              <td>{formatDateTime(delivery.createdAt)}</td>
+              <th scope="row">
+                <code>{delivery.eventType}</code>
+                <br />
+                <span className="muted">{delivery.eventId}</span>
+              </th>
+              <td>
+                <DeliveryStatus status={delivery.status} />
+                {delivery.nextAttemptAt !== null && (
+                  <>
                     <br />
-                    <span className="muted">{delivery.eventId}</span>
-                  </th>
-                  <td>
-                    <DeliveryStatus status={delivery.status} />
-                    {delivery.nextAttemptAt !== null && (
-                      <>
-                        <br />
-                        <span className="muted">
-                          next try {formatDateTime(delivery.nextAttemptAt)}
-                        </span>
-                      </>
-                    )}
-                  </td>
-                  <td>
-                    {delivery.attempts.length}: {attemptSummary(delivery)}
-                  </td>
-                  <td>{delivery.lastError ?? '—'}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="button button--small"
-                      aria-label={`Re-send ${delivery.eventType} ${delivery.eventId}`}
-                      disabled={!endpoint.enabled || resend.isPending}
-                      onClick={() => {
-                        resend.mutate(delivery.id);
-                      }}
-                    >
-                      Re-send
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                    <span className="muted">next try {formatDateTime(delivery.nextAttemptAt)}</span>
+                  </>
+                )}
+              </td>
+              <td>
+                {delivery.attempts.length}: {attemptSummary(delivery)}
+              </td>
+              <td>{delivery.lastError ?? '—'}</td>
+              <td>
+                <button
+                  type="button"
+                  className="button button--small"
+                  aria-label={`Re-send ${delivery.eventType} ${delivery.eventId}`}
+                  disabled={!endpoint.enabled || resend.isPending}
+                  onClick={() => {
+                    resend.mutate(delivery.id);
+                  }}
+                >
+                  Re-send
+                </button>
+              </td>
+            </DataRow>
+          ))}
+        </DataTable>
       )}
       {deliveries.hasNextPage && (
         <button
@@ -330,88 +330,82 @@ export default function AdminWebhooks() {
       {endpoints.isPending && <Loading what="webhook endpoints" />}
       {endpoints.data?.length === 0 && <p>No endpoints yet.</p>}
       {endpoints.data !== undefined && endpoints.data.length > 0 && (
-        <div className="table-scroll" role="region" aria-label="Webhook endpoints" tabIndex={0}>
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">URL</th>
-                <th scope="col">Events</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {endpoints.data.map((endpoint) => (
-                <tr key={endpoint.id} data-endpoint={endpoint.url}>
-                  <th scope="row">
-                    {endpoint.url}
-                    {endpoint.description !== '' && (
-                      <>
-                        <br />
-                        <span className="muted">{endpoint.description}</span>
-                      </>
-                    )}
-                  </th>
-                  <td>{endpoint.events.join(', ')}</td>
-                  <td>
-                    {endpoint.enabled ? (
-                      'enabled'
-                    ) : (
-                      <span className="badge badge--voided">disabled</span>
-                    )}
-                  </td>
-                  <td>
-                    <div className="actions-row">
-                      <button
-                        type="button"
-                        className="button button--small"
-                        aria-label={`Deliveries to ${endpoint.url}`}
-                        aria-pressed={selectedId === endpoint.id}
-                        onClick={() => {
-                          setSelectedId(endpoint.id);
-                        }}
-                      >
-                        Deliveries
-                      </button>
-                      <button
-                        type="button"
-                        className={`button button--small ${endpoint.enabled ? 'button--danger-outline' : ''}`}
-                        aria-label={`${endpoint.enabled ? 'Disable' : 'Enable'} ${endpoint.url}`}
-                        onClick={() => {
-                          ask(endpoint.enabled ? 'disable' : 'enable', endpoint);
-                        }}
-                      >
-                        {endpoint.enabled ? 'Disable' : 'Enable'}
-                      </button>
-                      <button
-                        type="button"
-                        className="button button--small"
-                        aria-label={`Rotate secret of ${endpoint.url}`}
-                        onClick={() => {
-                          ask('rotate', endpoint);
-                        }}
-                      >
-                        Rotate secret
-                      </button>
-                      <button
-                        type="button"
-                        className="button button--small button--danger-outline"
-                        aria-label={`Delete ${endpoint.url}`}
-                        onClick={() => {
-                          ask('delete', endpoint);
-                        }}
-                      >
-                        Delete
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Webhook endpoints"
+          columns={[
+            { label: 'URL' },
+            { label: 'Events' },
+            { label: 'State' },
+            { label: 'Actions', actions: true },
+          ]}
+        >
+          {endpoints.data.map((endpoint) => (
+            <DataRow key={endpoint.id} data-endpoint={endpoint.url}>
+              <th scope="row">
+                {endpoint.url}
+                {endpoint.description !== '' && (
+                  <>
+                    <br />
+                    <span className="muted">{endpoint.description}</span>
+                  </>
+                )}
+              </th>
+              <td>{endpoint.events.join(', ')}</td>
+              <td>
+                {endpoint.enabled ? (
+                  'enabled'
+                ) : (
+                  <span className="badge badge--voided">disabled</span>
+                )}
+              </td>
+              <td>
+                <div className="actions-row">
+                  <button
+                    type="button"
+                    className="button button--small"
+                    aria-label={`Deliveries to ${endpoint.url}`}
+                    aria-pressed={selectedId === endpoint.id}
+                    onClick={() => {
+                      setSelectedId(endpoint.id);
+                    }}
+                  >
+                    Deliveries
+                  </button>
+                  <button
+                    type="button"
+                    className={`button button--small ${endpoint.enabled ? 'button--danger-outline' : ''}`}
+                    aria-label={`${endpoint.enabled ? 'Disable' : 'Enable'} ${endpoint.url}`}
+                    onClick={() => {
+                      ask(endpoint.enabled ? 'disable' : 'enable', endpoint);
+                    }}
+                  >
+                    {endpoint.enabled ? 'Disable' : 'Enable'}
+                  </button>
+                  <button
+                    type="button"
+                    className="button button--small"
+                    aria-label={`Rotate secret of ${endpoint.url}`}
+                    onClick={() => {
+                      ask('rotate', endpoint);
+                    }}
+                  >
+                    Rotate secret
+                  </button>
+                  <button
+                    type="button"
+                    className="button button--small button--danger-outline"
+                    aria-label={`Delete ${endpoint.url}`}
+                    onClick={() => {
+                      ask('delete', endpoint);
+                    }}
+                  >
+                    Delete
+                  </button>
+                </div>
+              </td>
+            </DataRow>
+          ))}
+        </DataTable>
       )}
       {selected !== undefined && <DeliveryLog key={selected.id} endpoint={selected} />}
       {asking !== null && (
