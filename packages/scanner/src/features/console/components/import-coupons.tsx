@@ -91,7 +91,7 @@ export function ImportCoupons({ campaignId }: { campaignId: string }) {
           {report.lines.map((line) => (
             <DataRow key={line.line}>
               <td className="num">{line.line}</td>
-              <td className="code">{line.value}</td>
+              <td className="code code--wrap">{line.value}</td>
               <td>
                 {PROBLEM_WORDS[line.problem]}
                 {line.firstLine !== undefined ? ` (line ${line.firstLine})` : ''}
