@@ -479,6 +479,17 @@ describe.skipIf(e2e.skipReason !== null)('console end to end', () => {
       await admin.getByRole('link', { name: 'Ledger' }).click();
       await admin.getByRole('heading', { level: 1, name: 'Ledger' }).waitFor();
       await expect(menu.getAttribute('aria-expanded')).resolves.toBe('false');
+      // the keyboard focus is not lost with the hidden link, and Escape folds the menu too
+      await expect(menu.evaluate((button) => button === document.activeElement)).resolves.toBe(
+        true,
+      );
+      await menu.click();
+      await admin.getByRole('link', { name: 'Webhooks' }).focus();
+      await admin.keyboard.press('Escape');
+      await expect(menu.getAttribute('aria-expanded')).resolves.toBe('false');
+      await expect(menu.evaluate((button) => button === document.activeElement)).resolves.toBe(
+        true,
+      );
 
       expect(problems).toEqual([]);
       await admin.context().close();

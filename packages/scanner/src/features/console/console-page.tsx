@@ -1,7 +1,7 @@
 // The marketers' console: campaigns, issuing, coupons, the live dashboard and, for
 // admins, administration. The whole folder is one lazily loaded chunk (see src/app/app.tsx), so
 // staff phones never download it; charts are a further chunk loaded by the dashboard.
-import { lazy, Suspense, useId, useState } from 'react';
+import { lazy, Suspense, useId, useRef, useState } from 'react';
 import { NavLink, Navigate, Route, Routes, useLocation } from 'react-router';
 import { useSignedInSession } from '../../lib/session.tsx';
 import { CampaignForm } from './components/campaign-form.tsx';
@@ -25,11 +25,17 @@ const AdminWebhooks = lazy(() => import('./components/admin-webhooks.tsx'));
 
 /**
  * The console's sections. An admin's eight do not fit across a phone: below the side navigation's
- * width they fold behind a Menu button (console.css), which closes again on the way to a page.
+ * width they fold behind a Menu button (console.css), which folds them again on the way to a
+ * page (or on Escape) and takes the keyboard focus back from the link that is hidden then.
  */
 function ConsoleNav({ admin }: { admin: boolean }) {
   const [open, setOpen] = useState(false);
   const linksId = useId();
+  const toggle = useRef<HTMLButtonElement>(null);
+  const fold = () => {
+    setOpen(false);
+    toggle.current?.focus();
+  };
   const link = ({ isActive }: { isActive: boolean }) =>
     isActive ? 'console-nav-link console-nav-link--active' : 'console-nav-link';
   const links = (
@@ -75,8 +81,12 @@ function ConsoleNav({ admin }: { admin: boolean }) {
     <nav
       className={`console-nav console-nav--folding ${open ? 'console-nav--open' : ''}`}
       aria-label="Console"
+      onKeyDown={(event) => {
+        if (event.key === 'Escape' && open) fold();
+      }}
     >
       <button
+        ref={toggle}
         type="button"
         className="console-nav-toggle"
         aria-expanded={open}
@@ -92,7 +102,7 @@ function ConsoleNav({ admin }: { admin: boolean }) {
         id={linksId}
         className="console-nav-links"
         onClick={() => {
-          setOpen(false);
+          if (open) fold();
         }}
       >
         {links}
