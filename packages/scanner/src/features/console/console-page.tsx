@@ -1,7 +1,7 @@
 // The marketers' console: campaigns, issuing, coupons, the live dashboard and, for
 // admins, administration. The whole folder is one lazily loaded chunk (see src/app/app.tsx), so
 // staff phones never download it; charts are a further chunk loaded by the dashboard.
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useId, useRef, useState } from 'react';
 import { NavLink, Navigate, Route, Routes, useLocation } from 'react-router';
 import { useSignedInSession } from '../../lib/session.tsx';
 import { CampaignForm } from './components/campaign-form.tsx';
@@ -23,11 +23,23 @@ const AdminLedger = lazy(() => import('./components/admin-ledger.tsx'));
 const AdminApiTokens = lazy(() => import('./components/admin-api-tokens.tsx'));
 const AdminWebhooks = lazy(() => import('./components/admin-webhooks.tsx'));
 
+/**
+ * The console's sections. An admin's eight do not fit across a phone: below the side navigation's
+ * width they fold behind a Menu button (console.css), which folds them again on the way to a
+ * page (or on Escape) and takes the keyboard focus back from the link that is hidden then.
+ */
 function ConsoleNav({ admin }: { admin: boolean }) {
+  const [open, setOpen] = useState(false);
+  const linksId = useId();
+  const toggle = useRef<HTMLButtonElement>(null);
+  const fold = () => {
+    setOpen(false);
+    toggle.current?.focus();
+  };
   const link = ({ isActive }: { isActive: boolean }) =>
     isActive ? 'console-nav-link console-nav-link--active' : 'console-nav-link';
-  return (
-    <nav className="console-nav" aria-label="Console">
+  const links = (
+    <>
       <NavLink to="/console" end className={link}>
         Dashboard
       </NavLink>
@@ -56,6 +68,45 @@ function ConsoleNav({ admin }: { admin: boolean }) {
           </NavLink>
         </>
       )}
+    </>
+  );
+  if (!admin) {
+    return (
+      <nav className="console-nav" aria-label="Console">
+        {links}
+      </nav>
+    );
+  }
+  return (
+    <nav
+      className={`console-nav console-nav--folding ${open ? 'console-nav--open' : ''}`}
+      aria-label="Console"
+      onKeyDown={(event) => {
+        if (event.key === 'Escape' && open) fold();
+      }}
+    >
+      <button
+        ref={toggle}
+        type="button"
+        className="console-nav-toggle"
+        aria-expanded={open}
+        aria-controls={linksId}
+        onClick={() => {
+          setOpen(!open);
+        }}
+      >
+        Menu
+      </button>
+      {/* a click on a link (bubbling up) is the way to a page: the menu folds */}
+      <div
+        id={linksId}
+        className="console-nav-links"
+        onClick={() => {
+          if (open) fold();
+        }}
+      >
+        {links}
+      </div>
     </nav>
   );
 }

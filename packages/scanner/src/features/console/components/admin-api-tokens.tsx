@@ -9,7 +9,7 @@ import { formatInstant } from '../lib/display.ts';
 import { CreateTokenForm } from './api-token-form.tsx';
 import { NewSecretPanel } from './api-token-secret.tsx';
 import { ConfirmAction, type ConfirmWording } from './form.tsx';
-import { ErrorNotice, Loading, PageHeading } from './ui.tsx';
+import { DataRow, DataTable, ErrorNotice, Loading, PageHeading } from './ui.tsx';
 
 const REVOKE: ConfirmWording<ApiToken> = {
   title: (token) => `Revoke ${token.name}?`,
@@ -67,58 +67,52 @@ export default function AdminApiTokens() {
         <p className="empty-state">No API tokens yet.</p>
       )}
       {tokens.data !== undefined && tokens.data.length > 0 && (
-        <div className="table-scroll" role="region" aria-label="API tokens" tabIndex={0}>
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Store</th>
-                <th scope="col">Starts with</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.map((token) => (
-                <tr key={token.id} data-token={token.name}>
-                  <th scope="row">{token.name}</th>
-                  <td>{token.role}</td>
-                  <td>{token.storeName ?? '—'}</td>
-                  <td className="code">{token.prefix}…</td>
-                  <td>
-                    {formatInstant(token.createdAt)}
-                    {token.createdByName !== null && (
-                      <span className="small"> by {token.createdByName}</span>
-                    )}
-                  </td>
-                  <td>{token.lastUsedAt === null ? 'never' : formatInstant(token.lastUsedAt)}</td>
-                  <td>
-                    <TokenState token={token} />
-                  </td>
-                  <td>
-                    {token.revokedAt === null && (
-                      <button
-                        type="button"
-                        className="button button--small button--danger-outline"
-                        aria-label={`Revoke ${token.name}`}
-                        onClick={() => {
-                          ask(token);
-                        }}
-                      >
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="API tokens"
+          columns={[
+            { label: 'Name' },
+            { label: 'Role' },
+            { label: 'Store' },
+            { label: 'Starts with' },
+            { label: 'Created' },
+            { label: 'Last used' },
+            { label: 'State' },
+            { label: 'Actions', actions: true },
+          ]}
+        >
+          {tokens.data.map((token) => (
+            <DataRow key={token.id} data-token={token.name}>
+              <th scope="row">{token.name}</th>
+              <td>{token.role}</td>
+              <td>{token.storeName ?? '—'}</td>
+              <td className="code">{token.prefix}…</td>
+              <td>
+                {formatInstant(token.createdAt)}
+                {token.createdByName !== null && (
+                  <span className="small"> by {token.createdByName}</span>
+                )}
+              </td>
+              <td>{token.lastUsedAt === null ? 'never' : formatInstant(token.lastUsedAt)}</td>
+              <td>
+                <TokenState token={token} />
+              </td>
+              <td>
+                {token.revokedAt === null && (
+                  <button
+                    type="button"
+                    className="button button--small button--danger-outline"
+                    aria-label={`Revoke ${token.name}`}
+                    onClick={() => {
+                      ask(token);
+                    }}
+                  >
+                    Revoke
+                  </button>
+                )}
+              </td>
+            </DataRow>
+          ))}
+        </DataTable>
       )}
       {revoking !== null && (
         <ConfirmAction

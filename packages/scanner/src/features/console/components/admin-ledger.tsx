@@ -22,6 +22,7 @@ import { validate } from '../lib/validation.ts';
 import { endOfDay, isLocalDate, startOfDay, viewerTimeZone } from '../lib/zoned-dates.ts';
 import {
   ConfirmDialog,
+  DataRow,
   DataTable,
   ErrorNotice,
   Field,
@@ -183,54 +184,50 @@ export default function AdminLedger() {
       {ledger.isPending && <Loading what="the ledger" />}
       {ledger.isSuccess && entries.length === 0 && <p className="empty-state">No entries match.</p>}
       {entries.length > 0 && (
-        <DataTable label="Ledger entries">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">What</th>
-              <th scope="col">Code</th>
-              <th scope="col">Campaign</th>
-              <th scope="col">Store</th>
-              <th scope="col">By</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((entry) => (
-              <tr key={entry.id}>
-                <td>{formatInstant(entry.createdAt)}</td>
-                <td>
-                  {entry.kind === 'redemption'
-                    ? entry.reversedById === null
-                      ? 'Redeemed'
-                      : 'Redeemed (undone)'
-                    : `Undone: ${entry.reason ?? ''}`}
-                </td>
-                <td className="code">{entry.displayCode}</td>
-                <td>{entry.campaignName}</td>
-                <td>{entry.storeName}</td>
-                <td>{entry.userName}</td>
-                <td>
-                  {entry.kind === 'redemption' && entry.reversedById === null && (
-                    <button
-                      type="button"
-                      className="button button--small button--danger-outline"
-                      aria-label={`Reverse the redemption of ${entry.displayCode}`}
-                      onClick={() => {
-                        reverse.reset();
-                        setReason('');
-                        setUndoing(entry);
-                      }}
-                    >
-                      Reverse
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
+        <DataTable
+          label="Ledger entries"
+          columns={[
+            { label: 'When' },
+            { label: 'What' },
+            { label: 'Code' },
+            { label: 'Campaign' },
+            { label: 'Store' },
+            { label: 'By' },
+            { label: 'Actions', actions: true },
+          ]}
+        >
+          {entries.map((entry) => (
+            <DataRow key={entry.id}>
+              <td>{formatInstant(entry.createdAt)}</td>
+              <td>
+                {entry.kind === 'redemption'
+                  ? entry.reversedById === null
+                    ? 'Redeemed'
+                    : 'Redeemed (undone)'
+                  : `Undone: ${entry.reason ?? ''}`}
+              </td>
+              <td className="code">{entry.displayCode}</td>
+              <td>{entry.campaignName}</td>
+              <td>{entry.storeName}</td>
+              <td>{entry.userName}</td>
+              <td>
+                {entry.kind === 'redemption' && entry.reversedById === null && (
+                  <button
+                    type="button"
+                    className="button button--small button--danger-outline"
+                    aria-label={`Reverse the redemption of ${entry.displayCode}`}
+                    onClick={() => {
+                      reverse.reset();
+                      setReason('');
+                      setUndoing(entry);
+                    }}
+                  >
+                    Reverse
+                  </button>
+                )}
+              </td>
+            </DataRow>
+          ))}
         </DataTable>
       )}
       <ShowMore pages={ledger} what="entries" />

@@ -11,7 +11,7 @@ import { useFieldErrors } from '../hooks/use-field-errors.ts';
 import { validate } from '../lib/validation.ts';
 import { PanelForm, TextField } from './form.tsx';
 import { TimeZoneSelect } from './time-zone-select.tsx';
-import { DataTable, ErrorNotice, Field, Loading, PageHeading } from './ui.tsx';
+import { DataRow, DataTable, ErrorNotice, Field, Loading, PageHeading } from './ui.tsx';
 
 function CreateStoreForm() {
   const create = useCreateStore();
@@ -80,7 +80,7 @@ function StoreRow({ store }: { store: Store }) {
 
   if (!editing) {
     return (
-      <tr>
+      <DataRow>
         <td className="code">{store.code}</td>
         <td>{store.name}</td>
         <td>{store.timeZone.replaceAll('_', ' ')}</td>
@@ -99,7 +99,7 @@ function StoreRow({ store }: { store: Store }) {
             Edit
           </button>
         </td>
-      </tr>
+      </DataRow>
     );
   }
   const save = () => {
@@ -123,7 +123,7 @@ function StoreRow({ store }: { store: Store }) {
     );
   };
   return (
-    <tr>
+    <DataRow>
       <td className="code">{store.code}</td>
       <td>
         <TextField
@@ -161,7 +161,7 @@ function StoreRow({ store }: { store: Store }) {
         </div>
         <ErrorNotice error={update.error} title="Not saved." />
       </td>
-    </tr>
+    </DataRow>
   );
 }
 
@@ -174,22 +174,18 @@ export default function AdminStores() {
       <ErrorNotice error={stores.error} />
       {stores.isPending && <Loading what="stores" />}
       {stores.data !== undefined && (
-        <DataTable label="Stores">
-          <thead>
-            <tr>
-              <th scope="col">Code</th>
-              <th scope="col">Name</th>
-              <th scope="col">Time zone</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {stores.data.map((store) => (
-              <StoreRow key={store.id} store={store} />
-            ))}
-          </tbody>
+        <DataTable
+          label="Stores"
+          columns={[
+            { label: 'Code' },
+            { label: 'Name' },
+            { label: 'Time zone' },
+            { label: 'Actions', actions: true },
+          ]}
+        >
+          {stores.data.map((store) => (
+            <StoreRow key={store.id} store={store} />
+          ))}
         </DataTable>
       )}
     </section>

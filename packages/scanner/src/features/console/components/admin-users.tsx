@@ -8,7 +8,7 @@ import { useUpdateUser, useUsers } from '../api/admin.ts';
 import { useAsking } from '../hooks/use-asking.ts';
 import { validate } from '../lib/validation.ts';
 import { ConfirmAction, EnableToggle, TextField, type ConfirmWording } from './form.tsx';
-import { DataTable, ErrorNotice, Loading, PageHeading } from './ui.tsx';
+import { DataRow, DataTable, ErrorNotice, Loading, PageHeading } from './ui.tsx';
 import { CreateUserForm } from './user-form.tsx';
 
 type Action = 'disable' | 'enable' | 'password';
@@ -61,56 +61,52 @@ export default function AdminUsers() {
       <ErrorNotice error={users.error} />
       {users.isPending && <Loading what="users" />}
       {users.data !== undefined && (
-        <DataTable label="Users">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Store</th>
-              <th scope="col">State</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data.map((user) => (
-              <tr key={user.id} data-user={user.email}>
-                <th scope="row">{user.name}</th>
-                <td>{user.email}</td>
-                <td>{user.role}</td>
-                <td>{user.storeName ?? '—'}</td>
-                <td>
-                  {user.disabled ? <span className="badge badge--voided">disabled</span> : 'active'}
-                </td>
-                <td>
-                  <div className="actions-row">
-                    {user.id !== me.id && (
-                      <EnableToggle
-                        disabled={user.disabled}
-                        name={user.name}
-                        onClick={() => {
-                          ask({ action: user.disabled ? 'enable' : 'disable', user });
-                        }}
-                      />
-                    )}
-                    <button
-                      type="button"
-                      className="button button--small"
-                      aria-label={`Reset password of ${user.name}`}
+        <DataTable
+          label="Users"
+          columns={[
+            { label: 'Name' },
+            { label: 'Email' },
+            { label: 'Role' },
+            { label: 'Store' },
+            { label: 'State' },
+            { label: 'Actions', actions: true },
+          ]}
+        >
+          {users.data.map((user) => (
+            <DataRow key={user.id} data-user={user.email}>
+              <th scope="row">{user.name}</th>
+              <td>{user.email}</td>
+              <td>{user.role}</td>
+              <td>{user.storeName ?? '—'}</td>
+              <td>
+                {user.disabled ? <span className="badge badge--voided">disabled</span> : 'active'}
+              </td>
+              <td>
+                <div className="actions-row">
+                  {user.id !== me.id && (
+                    <EnableToggle
+                      disabled={user.disabled}
+                      name={user.name}
                       onClick={() => {
-                        setPassword('');
-                        ask({ action: 'password', user });
+                        ask({ action: user.disabled ? 'enable' : 'disable', user });
                       }}
-                    >
-                      Reset password
-                    </button>
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
+                    />
+                  )}
+                  <button
+                    type="button"
+                    className="button button--small"
+                    aria-label={`Reset password of ${user.name}`}
+                    onClick={() => {
+                      setPassword('');
+                      ask({ action: 'password', user });
+                    }}
+                  >
+                    Reset password
+                  </button>
+                </div>
+              </td>
+            </DataRow>
+          ))}
         </DataTable>
       )}
       {asking !== null && (

@@ -11,7 +11,7 @@ import {
 } from '../api/webhooks.ts';
 import { useAsking } from '../hooks/use-asking.ts';
 import { ConfirmAction, EnableToggle, type ConfirmWording } from './form.tsx';
-import { ErrorNotice, Loading, PageHeading } from './ui.tsx';
+import { DataRow, DataTable, ErrorNotice, Loading, PageHeading } from './ui.tsx';
 import { DeliveryLog } from './webhook-deliveries.tsx';
 import { CreateEndpointForm, SecretOnce } from './webhook-endpoint-form.tsx';
 
@@ -109,85 +109,79 @@ export default function AdminWebhooks() {
       {endpoints.isPending && <Loading what="webhook endpoints" />}
       {endpoints.data?.length === 0 && <p>No endpoints yet.</p>}
       {endpoints.data !== undefined && endpoints.data.length > 0 && (
-        <div className="table-scroll" role="region" aria-label="Webhook endpoints" tabIndex={0}>
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">URL</th>
-                <th scope="col">Events</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {endpoints.data.map((endpoint) => (
-                <tr key={endpoint.id} data-endpoint={endpoint.url}>
-                  <th scope="row">
-                    {endpoint.url}
-                    {endpoint.description !== '' && (
-                      <>
-                        <br />
-                        <span className="muted">{endpoint.description}</span>
-                      </>
-                    )}
-                  </th>
-                  <td>{endpoint.events.join(', ')}</td>
-                  <td>
-                    {endpoint.enabled ? (
-                      'enabled'
-                    ) : (
-                      <span className="badge badge--voided">disabled</span>
-                    )}
-                  </td>
-                  <td>
-                    <div className="actions-row">
-                      <button
-                        type="button"
-                        className="button button--small"
-                        aria-label={`Deliveries to ${endpoint.url}`}
-                        aria-pressed={selectedId === endpoint.id}
-                        onClick={() => {
-                          setSelectedId(endpoint.id);
-                        }}
-                      >
-                        Deliveries
-                      </button>
-                      <EnableToggle
-                        disabled={!endpoint.enabled}
-                        name={endpoint.url}
-                        onClick={() => {
-                          ask({ action: endpoint.enabled ? 'disable' : 'enable', endpoint });
-                        }}
-                      />
-                      <button
-                        type="button"
-                        className="button button--small"
-                        aria-label={`Rotate secret of ${endpoint.url}`}
-                        onClick={() => {
-                          ask({ action: 'rotate', endpoint });
-                        }}
-                      >
-                        Rotate secret
-                      </button>
-                      <button
-                        type="button"
-                        className="button button--small button--danger-outline"
-                        aria-label={`Delete ${endpoint.url}`}
-                        onClick={() => {
-                          ask({ action: 'delete', endpoint });
-                        }}
-                      >
-                        Delete
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Webhook endpoints"
+          columns={[
+            { label: 'URL' },
+            { label: 'Events' },
+            { label: 'State' },
+            { label: 'Actions', actions: true },
+          ]}
+        >
+          {endpoints.data.map((endpoint) => (
+            <DataRow key={endpoint.id} data-endpoint={endpoint.url}>
+              <th scope="row">
+                {endpoint.url}
+                {endpoint.description !== '' && (
+                  <>
+                    <br />
+                    <span className="muted">{endpoint.description}</span>
+                  </>
+                )}
+              </th>
+              <td>{endpoint.events.join(', ')}</td>
+              <td>
+                {endpoint.enabled ? (
+                  'enabled'
+                ) : (
+                  <span className="badge badge--voided">disabled</span>
+                )}
+              </td>
+              <td>
+                <div className="actions-row">
+                  <button
+                    type="button"
+                    className="button button--small"
+                    aria-label={`Deliveries to ${endpoint.url}`}
+                    aria-pressed={selectedId === endpoint.id}
+                    onClick={() => {
+                      setSelectedId(endpoint.id);
+                    }}
+                  >
+                    Deliveries
+                  </button>
+                  <EnableToggle
+                    disabled={!endpoint.enabled}
+                    name={endpoint.url}
+                    onClick={() => {
+                      ask({ action: endpoint.enabled ? 'disable' : 'enable', endpoint });
+                    }}
+                  />
+                  <button
+                    type="button"
+                    className="button button--small"
+                    aria-label={`Rotate secret of ${endpoint.url}`}
+                    onClick={() => {
+                      ask({ action: 'rotate', endpoint });
+                    }}
+                  >
+                    Rotate secret
+                  </button>
+                  <button
+                    type="button"
+                    className="button button--small button--danger-outline"
+                    aria-label={`Delete ${endpoint.url}`}
+                    onClick={() => {
+                      ask({ action: 'delete', endpoint });
+                    }}
+                  >
+                    Delete
+                  </button>
+                </div>
+              </td>
+            </DataRow>
+          ))}
+        </DataTable>
       )}
       {selected !== undefined && <DeliveryLog key={selected.id} endpoint={selected} />}
       {asking !== null && (

@@ -7,6 +7,7 @@ import { formatDiscount } from '../../../lib/format.ts';
 import { useCampaignList } from '../api/campaigns.ts';
 import { formatValidity } from '../lib/display.ts';
 import {
+  DataRow,
   DataTable,
   ErrorNotice,
   Field,
@@ -138,41 +139,33 @@ export function CampaignsList() {
         </div>
       )}
       {campaigns.length > 0 && (
-        <DataTable label="Campaigns">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Discount</th>
-              <th scope="col">Valid</th>
-              <th scope="col" className="num">
-                Issued
+        <DataTable
+          label="Campaigns"
+          columns={[
+            { label: 'Name' },
+            { label: 'Status' },
+            { label: 'Discount' },
+            { label: 'Valid' },
+            { label: 'Issued', numeric: true },
+            { label: 'Redeemed', numeric: true },
+            { label: 'Rate', numeric: true },
+          ]}
+        >
+          {campaigns.map((campaign) => (
+            <DataRow key={campaign.id}>
+              <th scope="row">
+                <Link to={`/console/campaigns/${campaign.id}`}>{campaign.name}</Link>
               </th>
-              <th scope="col" className="num">
-                Redeemed
-              </th>
-              <th scope="col" className="num">
-                Rate
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {campaigns.map((campaign) => (
-              <tr key={campaign.id}>
-                <th scope="row">
-                  <Link to={`/console/campaigns/${campaign.id}`}>{campaign.name}</Link>
-                </th>
-                <td>
-                  <StatusBadge status={campaign.status} />
-                </td>
-                <td>{formatDiscount(campaign.discount)}</td>
-                <td>{formatValidity(campaign, campaign.timeZone)}</td>
-                <td className="num">{formatCount(campaign.counts.issued)}</td>
-                <td className="num">{formatCount(campaign.counts.redeemed)}</td>
-                <td className="num">{formatRate(campaign.redemptionRate)}</td>
-              </tr>
-            ))}
-          </tbody>
+              <td>
+                <StatusBadge status={campaign.status} />
+              </td>
+              <td>{formatDiscount(campaign.discount)}</td>
+              <td>{formatValidity(campaign, campaign.timeZone)}</td>
+              <td className="num">{formatCount(campaign.counts.issued)}</td>
+              <td className="num">{formatCount(campaign.counts.redeemed)}</td>
+              <td className="num">{formatRate(campaign.redemptionRate)}</td>
+            </DataRow>
+          ))}
         </DataTable>
       )}
       <ShowMore pages={list} what="campaigns" />

@@ -7,7 +7,15 @@ import { useCouponPreview, useVoidCoupon } from '../api/coupons.ts';
 import { formatInstant } from '../lib/display.ts';
 import { validate } from '../lib/validation.ts';
 import { useCampaignId } from './campaign-page.tsx';
-import { ConfirmDialog, DataTable, ErrorNotice, Field, Loading, StatusBadge } from './ui.tsx';
+import {
+  ConfirmDialog,
+  DataRow,
+  DataTable,
+  ErrorNotice,
+  Field,
+  Loading,
+  StatusBadge,
+} from './ui.tsx';
 
 export function CouponDetail() {
   const campaignId = useCampaignId();
@@ -96,23 +104,17 @@ export function CouponDetail() {
       {redemptions.length === 0 ? (
         <p className="muted">Not redeemed yet.</p>
       ) : (
-        <DataTable label="Redemptions">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Store</th>
-              <th scope="col">Staff</th>
-            </tr>
-          </thead>
-          <tbody>
-            {redemptions.map((redemption) => (
-              <tr key={redemption.redemptionId}>
-                <td>{formatInstant(redemption.redeemedAt)}</td>
-                <td>{redemption.storeName}</td>
-                <td>{redemption.userName}</td>
-              </tr>
-            ))}
-          </tbody>
+        <DataTable
+          label="Redemptions"
+          columns={[{ label: 'When' }, { label: 'Store' }, { label: 'Staff' }]}
+        >
+          {redemptions.map((redemption) => (
+            <DataRow key={redemption.redemptionId}>
+              <td>{formatInstant(redemption.redeemedAt)}</td>
+              <td>{redemption.storeName}</td>
+              <td>{redemption.userName}</td>
+            </DataRow>
+          ))}
         </DataTable>
       )}
 

@@ -7,7 +7,7 @@ import { useCouponList } from '../api/coupons.ts';
 import { withQuery } from '../api/query-string.ts';
 import { formatInstant } from '../lib/display.ts';
 import { useCampaignId } from './campaign-page.tsx';
-import { DataTable, ErrorNotice, Field, Loading, ShowMore, StatusBadge } from './ui.tsx';
+import { DataRow, DataTable, ErrorNotice, Field, Loading, ShowMore, StatusBadge } from './ui.tsx';
 
 function isCouponStatus(value: string | null): value is CouponStatus {
   return value !== null && (COUPON_STATUSES as readonly string[]).includes(value);
@@ -118,35 +118,31 @@ export function CouponsTable() {
         </p>
       )}
       {coupons.length > 0 && (
-        <DataTable label="Coupons">
-          <thead>
-            <tr>
-              <th scope="col">Code</th>
-              <th scope="col">Status</th>
-              <th scope="col" className="num">
-                Used
+        <DataTable
+          label="Coupons"
+          columns={[
+            { label: 'Code' },
+            { label: 'Status' },
+            { label: 'Used', numeric: true },
+            { label: 'Issued' },
+          ]}
+        >
+          {coupons.map((coupon) => (
+            <DataRow key={coupon.id}>
+              <th scope="row" className="code">
+                <Link to={`/console/campaigns/${campaignId}/coupons/${coupon.code}`}>
+                  {coupon.displayCode}
+                </Link>
               </th>
-              <th scope="col">Issued</th>
-            </tr>
-          </thead>
-          <tbody>
-            {coupons.map((coupon) => (
-              <tr key={coupon.id}>
-                <th scope="row" className="code">
-                  <Link to={`/console/campaigns/${campaignId}/coupons/${coupon.code}`}>
-                    {coupon.displayCode}
-                  </Link>
-                </th>
-                <td>
-                  <StatusBadge status={coupon.status} />
-                </td>
-                <td className="num">
-                  {coupon.redemptionCount} of {coupon.maxRedemptions}
-                </td>
-                <td>{formatInstant(coupon.createdAt)}</td>
-              </tr>
-            ))}
-          </tbody>
+              <td>
+                <StatusBadge status={coupon.status} />
+              </td>
+              <td className="num">
+                {coupon.redemptionCount} of {coupon.maxRedemptions}
+              </td>
+              <td>{formatInstant(coupon.createdAt)}</td>
+            </DataRow>
+          ))}
         </DataTable>
       )}
       <ShowMore pages={list} what="coupons" />

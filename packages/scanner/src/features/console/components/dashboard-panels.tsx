@@ -5,7 +5,7 @@ import type { StatsOverview, SuspiciousActivity } from '@couponscan/shared/stats
 import { lazy, Suspense } from 'react';
 import { Link } from 'react-router';
 import { formatInstant, formatLocalDate, formatShortLocalDate } from '../lib/display.ts';
-import { DataTable, formatCount, formatRate } from './ui.tsx';
+import { DataRow, DataTable, formatCount, formatRate } from './ui.tsx';
 
 const BarChart = lazy(() => import('./bar-chart.tsx'));
 
@@ -67,28 +67,24 @@ export function PerDay({ overview }: { overview: StatsOverview }) {
       </Suspense>
       <details>
         <summary>Show as a table</summary>
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col" className="num">
-                Redemptions
-              </th>
-              <th scope="col" className="num">
-                Undone
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {overview.perDay.map((day) => (
-              <tr key={day.date}>
-                <td>{formatLocalDate(day.date)}</td>
-                <td className="num">{formatCount(day.redemptions)}</td>
-                <td className="num">{formatCount(day.reversals)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        {/* three short columns fit on any phone: a table still */}
+        <DataTable
+          label="Redemptions per day"
+          layout="table"
+          columns={[
+            { label: 'Day' },
+            { label: 'Redemptions', numeric: true },
+            { label: 'Undone', numeric: true },
+          ]}
+        >
+          {overview.perDay.map((day) => (
+            <DataRow key={day.date}>
+              <td>{formatLocalDate(day.date)}</td>
+              <td className="num">{formatCount(day.redemptions)}</td>
+              <td className="num">{formatCount(day.reversals)}</td>
+            </DataRow>
+          ))}
+        </DataTable>
       </details>
     </section>
   );
@@ -113,24 +109,18 @@ export function PerStore({ overview }: { overview: StatsOverview }) {
           </Suspense>
           <details>
             <summary>Show as a table</summary>
-            <table className="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">Store</th>
-                  <th scope="col" className="num">
-                    Redemptions
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {overview.perStore.map((store) => (
-                  <tr key={store.storeId}>
-                    <td>{store.storeName}</td>
-                    <td className="num">{formatCount(store.redemptions)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              label="Redemptions per store"
+              layout="table"
+              columns={[{ label: 'Store' }, { label: 'Redemptions', numeric: true }]}
+            >
+              {overview.perStore.map((store) => (
+                <DataRow key={store.storeId}>
+                  <td>{store.storeName}</td>
+                  <td className="num">{formatCount(store.redemptions)}</td>
+                </DataRow>
+              ))}
+            </DataTable>
           </details>
         </>
       )}
@@ -145,24 +135,18 @@ export function Refusals({ overview }: { overview: StatsOverview }) {
       {overview.refusals.length === 0 ? (
         <p className="muted">No scan was refused in these days.</p>
       ) : (
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">Why</th>
-              <th scope="col" className="num">
-                Scans
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {overview.refusals.map((refusal) => (
-              <tr key={refusal.outcome} data-outcome={refusal.outcome}>
-                <td>{OUTCOME_WORDS[refusal.outcome] ?? refusal.outcome}</td>
-                <td className="num">{formatCount(refusal.count)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          label="Refused scans"
+          layout="table"
+          columns={[{ label: 'Why' }, { label: 'Scans', numeric: true }]}
+        >
+          {overview.refusals.map((refusal) => (
+            <DataRow key={refusal.outcome} data-outcome={refusal.outcome}>
+              <td>{OUTCOME_WORDS[refusal.outcome] ?? refusal.outcome}</td>
+              <td className="num">{formatCount(refusal.count)}</td>
+            </DataRow>
+          ))}
+        </DataTable>
       )}
     </section>
   );
@@ -181,34 +165,32 @@ export function Latest({
       {overview.latest.length === 0 ? (
         <p className="muted">Nothing redeemed yet.</p>
       ) : (
-        <DataTable label="Latest redemptions">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Code</th>
-              {showCampaign && <th scope="col">Campaign</th>}
-              <th scope="col">Store</th>
-              <th scope="col">Staff</th>
-            </tr>
-          </thead>
-          <tbody>
-            {overview.latest.map((entry) => (
-              <tr key={entry.id} className={entry.reversed ? 'row--reversed' : undefined}>
-                <td>{formatInstant(entry.createdAt)}</td>
-                <td className="code">
-                  {entry.displayCode}
-                  {entry.reversed && <span className="muted"> (undone)</span>}
+        <DataTable
+          label="Latest redemptions"
+          columns={[
+            { label: 'When' },
+            { label: 'Code' },
+            showCampaign && { label: 'Campaign' },
+            { label: 'Store' },
+            { label: 'Staff' },
+          ]}
+        >
+          {overview.latest.map((entry) => (
+            <DataRow key={entry.id} className={entry.reversed ? 'row--reversed' : undefined}>
+              <td>{formatInstant(entry.createdAt)}</td>
+              <td className="code">
+                {entry.displayCode}
+                {entry.reversed && <span className="muted"> (undone)</span>}
+              </td>
+              {showCampaign && (
+                <td>
+                  <Link to={`/console/campaigns/${entry.campaignId}`}>{entry.campaignName}</Link>
                 </td>
-                {showCampaign && (
-                  <td>
-                    <Link to={`/console/campaigns/${entry.campaignId}`}>{entry.campaignName}</Link>
-                  </td>
-                )}
-                <td>{entry.storeName}</td>
-                <td>{entry.userName}</td>
-              </tr>
-            ))}
-          </tbody>
+              )}
+              <td>{entry.storeName}</td>
+              <td>{entry.userName}</td>
+            </DataRow>
+          ))}
         </DataTable>
       )}
     </section>
@@ -227,65 +209,55 @@ export function Suspicious({ activity }: { activity: SuspiciousActivity }) {
       </p>
       {quiet && <p>Nothing suspicious.</p>}
       {activity.failedScanBursts.length > 0 && (
-        <DataTable label="Bursts of unknown codes">
-          <caption>Bursts of unknown codes</caption>
-          <thead>
-            <tr>
-              <th scope="col">Staff</th>
-              <th scope="col">Store</th>
-              <th scope="col" className="num">
-                Peak
-              </th>
-              <th scope="col" className="num">
-                Unknown / misread
-              </th>
-              <th scope="col">Last</th>
-            </tr>
-          </thead>
-          <tbody>
-            {activity.failedScanBursts.map((burst) => (
-              <tr key={`${burst.userId}-${burst.storeId ?? ''}`}>
-                <td>{burst.userName}</td>
-                <td>{burst.storeName ?? '—'}</td>
-                <td className="num">
-                  {burst.peakFailures} in {activity.burstMinutes} min
-                </td>
-                <td className="num">
-                  {burst.notFound} / {burst.invalidCode}
-                </td>
-                <td>{formatInstant(burst.lastAt)}</td>
-              </tr>
-            ))}
-          </tbody>
+        <DataTable
+          label="Bursts of unknown codes"
+          caption="Bursts of unknown codes"
+          columns={[
+            { label: 'Staff' },
+            { label: 'Store' },
+            { label: 'Peak', numeric: true },
+            { label: 'Unknown / misread', numeric: true },
+            { label: 'Last' },
+          ]}
+        >
+          {activity.failedScanBursts.map((burst) => (
+            <DataRow key={`${burst.userId}-${burst.storeId ?? ''}`}>
+              <td>{burst.userName}</td>
+              <td>{burst.storeName ?? '—'}</td>
+              <td className="num">
+                {burst.peakFailures} in {activity.burstMinutes} min
+              </td>
+              <td className="num">
+                {burst.notFound} / {burst.invalidCode}
+              </td>
+              <td>{formatInstant(burst.lastAt)}</td>
+            </DataRow>
+          ))}
         </DataTable>
       )}
       {activity.crossStoreReuse.length > 0 && (
-        <DataTable label="Used coupons shown at another store">
-          <caption>Used coupons shown again at another store</caption>
-          <thead>
-            <tr>
-              <th scope="col">Code</th>
-              <th scope="col">Redeemed</th>
-              <th scope="col">Shown again</th>
-              <th scope="col" className="num">
-                After
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {activity.crossStoreReuse.map((reuse) => (
-              <tr key={reuse.scanId}>
-                <td className="code">{reuse.displayCode}</td>
-                <td>
-                  {reuse.redeemedStoreName}, {formatInstant(reuse.redeemedAt)}
-                </td>
-                <td>
-                  {reuse.refusedStoreName} by {reuse.refusedUserName}
-                </td>
-                <td className="num">{Math.round(reuse.secondsAfter / 60)} min</td>
-              </tr>
-            ))}
-          </tbody>
+        <DataTable
+          label="Used coupons shown at another store"
+          caption="Used coupons shown again at another store"
+          columns={[
+            { label: 'Code' },
+            { label: 'Redeemed' },
+            { label: 'Shown again' },
+            { label: 'After', numeric: true },
+          ]}
+        >
+          {activity.crossStoreReuse.map((reuse) => (
+            <DataRow key={reuse.scanId}>
+              <td className="code">{reuse.displayCode}</td>
+              <td>
+                {reuse.redeemedStoreName}, {formatInstant(reuse.redeemedAt)}
+              </td>
+              <td>
+                {reuse.refusedStoreName} by {reuse.refusedUserName}
+              </td>
+              <td className="num">{Math.round(reuse.secondsAfter / 60)} min</td>
+            </DataRow>
+          ))}
         </DataTable>
       )}
     </section>

@@ -6,7 +6,7 @@ import { useRef, useState } from 'react';
 import { ApiError } from '../../../lib/api-client.ts';
 import { batchKeys } from '../api/batches.ts';
 import { couponKeys, importCoupons } from '../api/coupons.ts';
-import { DataTable, ErrorNotice, Field, formatCount } from './ui.tsx';
+import { DataRow, DataTable, ErrorNotice, Field, formatCount } from './ui.tsx';
 
 const PROBLEM_WORDS: Record<ImportLineError['problem'], string> = {
   malformed: 'not 4–64 letters and digits',
@@ -76,34 +76,28 @@ export function ImportCoupons({ campaignId }: { campaignId: string }) {
       )}
       {upload.isError && <ErrorNotice error={upload.error} title="Nothing imported." />}
       {report !== null && report.lines.length > 0 && (
-        <DataTable label="Lines refused">
-          <caption>
-            {formatCount(report.total)} lines refused
-            {report.total > report.lines.length
-              ? ` (the first ${formatCount(report.lines.length)} shown)`
-              : ''}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col" className="num">
-                Line
-              </th>
-              <th scope="col">Value</th>
-              <th scope="col">Problem</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.lines.map((line) => (
-              <tr key={line.line}>
-                <td className="num">{line.line}</td>
-                <td className="code">{line.value}</td>
-                <td>
-                  {PROBLEM_WORDS[line.problem]}
-                  {line.firstLine !== undefined ? ` (line ${line.firstLine})` : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
+        <DataTable
+          label="Lines refused"
+          caption={
+            <>
+              {formatCount(report.total)} lines refused
+              {report.total > report.lines.length
+                ? ` (the first ${formatCount(report.lines.length)} shown)`
+                : ''}
+            </>
+          }
+          columns={[{ label: 'Line', numeric: true }, { label: 'Value' }, { label: 'Problem' }]}
+        >
+          {report.lines.map((line) => (
+            <DataRow key={line.line}>
+              <td className="num">{line.line}</td>
+              <td className="code code--wrap">{line.value}</td>
+              <td>
+                {PROBLEM_WORDS[line.problem]}
+                {line.firstLine !== undefined ? ` (line ${line.firstLine})` : ''}
+              </td>
+            </DataRow>
+          ))}
         </DataTable>
       )}
     </section>

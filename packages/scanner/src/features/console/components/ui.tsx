@@ -1,7 +1,18 @@
 // Small pieces every console screen uses: the API's error, a labelled field, a confirmation
-// dialog, a page heading that sets the document title, an exact instant, a scrolling table,
-// "Show more".
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+// dialog, a page heading that sets the document title, an exact instant, a data table that turns
+// into cards on a phone, "Show more".
+import {
+  Children,
+  cloneElement,
+  createContext,
+  isValidElement,
+  use,
+  useEffect,
+  useId,
+  useRef,
+  type ComponentProps,
+  type ReactNode,
+} from 'react';
 import { problemText } from '../api/problem.ts';
 import { exactParts } from '../lib/zoned-dates.ts';
 
@@ -163,12 +174,92 @@ function keepFocusInside(event: React.KeyboardEvent, container: HTMLElement | nu
   }
 }
 
-/** A data table in a region that scrolls sideways on a narrow screen (and by keyboard). */
-export function DataTable({ label, children }: { label: string; children: ReactNode }) {
+/** One column of a DataTable: its header, which is also each cell's label on a card. */
+export interface Column {
+  label: string;
+  /** Figures: right-aligned while it is a table. */
+  numeric?: boolean;
+  /** The row's buttons: the header is for screen readers only, and on a card the buttons sit
+   * at its foot. */
+  actions?: boolean;
+}
+
+const TableColumns = createContext<readonly Column[]>([]);
+
+/**
+ * A data table. Where it has room it is a table, in a region that scrolls sideways if it must
+ * (by keyboard too); where it has not (console.css says how narrow), each row is a card of
+ * "label: value" lines with its buttons at the foot. `layout="table"` keeps a table of a few
+ * short columns a table at every width. The ARIA roles are spelled out because a table whose
+ * `display` CSS changes loses its table semantics in some browsers (Safari).
+ *
+ * Columns may be `false` (left out), as the cells of a row may be.
+ */
+export function DataTable({
+  label,
+  caption,
+  columns,
+  layout = 'cards',
+  children,
+}: {
+  label: string;
+  caption?: ReactNode;
+  columns: readonly (Column | false)[];
+  layout?: 'cards' | 'table';
+  /** The rows: DataRow elements (or components that render one). */
+  children: ReactNode;
+}) {
+  const shown = columns.filter((column) => column !== false);
   return (
-    <div className="table-scroll" role="region" aria-label={label} tabIndex={0}>
-      <table className="data-table">{children}</table>
+    <div className={`data-table-frame data-table-frame--${layout}`}>
+      <div className="table-scroll" role="region" aria-label={label} tabIndex={0}>
+        <table className="data-table" role="table">
+          {caption !== undefined && <caption>{caption}</caption>}
+          <thead role="rowgroup">
+            <tr role="row">
+              {shown.map((column) => (
+                <th
+                  key={column.label}
+                  scope="col"
+                  role="columnheader"
+                  className={column.numeric === true ? 'num' : undefined}
+                >
+                  {column.actions === true ? (
+                    <span className="visually-hidden">{column.label}</span>
+                  ) : (
+                    column.label
+                  )}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody role="rowgroup">
+            <TableColumns value={shown}>{children}</TableColumns>
+          </tbody>
+        </table>
+      </div>
     </div>
+  );
+}
+
+/**
+ * A row of a DataTable. Its children are its cells, `<td>` or `<th scope="row">`, in the order
+ * of the columns: each gets its role and, as `data-label`, its column's header.
+ */
+export function DataRow({ children, ...attributes }: ComponentProps<'tr'>) {
+  const columns = use(TableColumns);
+  return (
+    <tr role="row" {...attributes}>
+      {Children.toArray(children).map((cell, index) => {
+        if (!isValidElement<Record<string, unknown>>(cell)) return cell;
+        const column = columns[index];
+        return cloneElement(cell, {
+          role: cell.type === 'th' ? 'rowheader' : 'cell',
+          'data-label': column?.label,
+          'data-actions': column?.actions === true ? '' : undefined,
+        });
+      })}
+    </tr>
   );
 }
 

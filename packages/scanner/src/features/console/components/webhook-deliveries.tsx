@@ -3,7 +3,7 @@
 import type { WebhookDelivery, WebhookEndpoint } from '@couponscan/shared/webhooks';
 import { formatDateTime } from '../../../lib/format.ts';
 import { useResendWebhookDelivery, useWebhookDeliveries } from '../api/webhooks.ts';
-import { ErrorNotice, Loading } from './ui.tsx';
+import { DataRow, DataTable, ErrorNotice, Loading } from './ui.tsx';
 
 function DeliveryStatus({ status }: { status: WebhookDelivery['status'] }) {
   const style = status === 'pending' ? 'queued' : status;
@@ -39,62 +39,54 @@ export function DeliveryLog({ endpoint }: { endpoint: WebhookEndpoint }) {
       {deliveries.isPending && <Loading what="deliveries" />}
       {deliveries.isSuccess && items.length === 0 && <p>No deliveries yet.</p>}
       {items.length > 0 && (
-        <div className="table-scroll" role="region" aria-label="Deliveries" tabIndex={0}>
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">Created</th>
-                <th scope="col">Event</th>
-                <th scope="col">Status</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Last error</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((delivery) => (
-                <tr key={delivery.id} data-delivery={delivery.id}>
-                  <td>{formatDateTime(delivery.createdAt)}</td>
-                  <th scope="row">
-                    <code>{delivery.eventType}</code>
+        <DataTable
+          label="Deliveries"
+          columns={[
+            { label: 'Created' },
+            { label: 'Event' },
+            { label: 'Status' },
+            { label: 'Attempts' },
+            { label: 'Last error' },
+            { label: 'Actions', actions: true },
+          ]}
+        >
+          {items.map((delivery) => (
+            <DataRow key={delivery.id} data-delivery={delivery.id}>
+              <td>{formatDateTime(delivery.createdAt)}</td>
+              <th scope="row">
+                <code>{delivery.eventType}</code>
+                <br />
+                <span className="muted">{delivery.eventId}</span>
+              </th>
+              <td>
+                <DeliveryStatus status={delivery.status} />
+                {delivery.nextAttemptAt !== null && (
+                  <>
                     <br />
-                    <span className="muted">{delivery.eventId}</span>
-                  </th>
-                  <td>
-                    <DeliveryStatus status={delivery.status} />
-                    {delivery.nextAttemptAt !== null && (
-                      <>
-                        <br />
-                        <span className="muted">
-                          next try {formatDateTime(delivery.nextAttemptAt)}
-                        </span>
-                      </>
-                    )}
-                  </td>
-                  <td>
-                    {delivery.attempts.length}: {attemptSummary(delivery)}
-                  </td>
-                  <td>{delivery.lastError ?? '—'}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="button button--small"
-                      aria-label={`Re-send ${delivery.eventType} ${delivery.eventId}`}
-                      disabled={!endpoint.enabled || resend.isPending}
-                      onClick={() => {
-                        resend.mutate(delivery.id);
-                      }}
-                    >
-                      Re-send
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                    <span className="muted">next try {formatDateTime(delivery.nextAttemptAt)}</span>
+                  </>
+                )}
+              </td>
+              <td>
+                {delivery.attempts.length}: {attemptSummary(delivery)}
+              </td>
+              <td>{delivery.lastError ?? '—'}</td>
+              <td>
+                <button
+                  type="button"
+                  className="button button--small"
+                  aria-label={`Re-send ${delivery.eventType} ${delivery.eventId}`}
+                  disabled={!endpoint.enabled || resend.isPending}
+                  onClick={() => {
+                    resend.mutate(delivery.id);
+                  }}
+                >
+                  Re-send
+                </button>
+              </td>
+            </DataRow>
+          ))}
+        </DataTable>
       )}
       {deliveries.hasNextPage && (
         <button
