@@ -45,15 +45,18 @@ AS $function$
         return;
       end if;
 
-      -- Claim (user, key): a second request with the same key waits here until the first one's
-      -- transaction ends, then finds its answer below and replays it. (A hash collision between
-      -- two keys only makes one wait for the other.)
-      perform pg_advisory_xact_lock(hashtextextended(p_user_id::text || '/' || p_key, 7411));
-      select k.request_hash, k.response_status, k.response_body into v_key
-        from idempotency_keys k
-       where k.user_id = p_user_id and k.key = p_key and k.expires_at > now();
-      if found then
-        if v_key.response_status is null then
+      -- Claim (user, key). The insert waits while another transaction holds the same key, so
+      -- concurrent retries replay the first one's answer once it commits. An expired key is taken over.
+      insert into idempotency_keys as k (user_id, key, request_hash, response_body, expires_at)
+      values (p_user_id, p_key, p_request_hash, null, now() + make_interval(hours => p_ttl_hours))
+      on conflict (user_id, key) do update
+         set request_hash = excluded.request_hash, response_status = null,
+             response_body = null, expires_at = excluded.expires_at
+       where k.expires_at <= now();
+      if not found then
+        select k.request_hash, k.response_status, k.response_body into v_key
+          from idempotency_keys k where k.user_id = p_user_id and k.key = p_key;
+        if not found or v_key.response_status is null then
           status := 409; problem := 'idempotency_request_in_progress';
           body := 'The first request with this Idempotency-Key is still running.';
         elsif v_key.request_hash <> p_request_hash then
@@ -185,15 +188,9 @@ AS $function$
       if v_answer is null then
         v_answer := v_problem::json;
       end if;
-      -- the answer is stored as it is sent: a retry replays these very bytes. An expired key of
-      -- the same name is taken over.
-      insert into idempotency_keys as k
-             (user_id, key, request_hash, response_status, response_body, expires_at)
-      values (p_user_id, p_key, p_request_hash, status, v_answer,
-              now() + make_interval(hours => p_ttl_hours))
-      on conflict (user_id, key) do update
-         set request_hash = excluded.request_hash, response_status = excluded.response_status,
-             response_body = excluded.response_body, expires_at = excluded.expires_at;
+      -- the answer is stored as it is sent: a retry replays these very bytes
+      update idempotency_keys k set response_status = status, response_body = v_answer
+       where k.user_id = p_user_id and k.key = p_key;
       body := v_answer::text;
     end
     $function$
