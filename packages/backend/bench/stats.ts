@@ -90,7 +90,7 @@ export async function run(): Promise<void> {
     await sql`vacuum analyze`.execute(db);
     const loaded = performance.now();
     await checkLedgerInvariants(db);
-    // The coupons' insert trigger kept campaign_coupon_counts while loading. The server's rollup
+    // The coupons' insert trigger appended the issued counts while loading. The server's rollup
     // job already ran at start, over an empty ledger, so its watermark is past the history loaded
     // since: rebuild, which runs the job's own steps from the beginning (the server's job, every
     // minute, may take some of them).

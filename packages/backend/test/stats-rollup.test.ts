@@ -391,7 +391,7 @@ describe('issued and voided counts per campaign', () => {
     const campaign = await makeCampaign(t.db);
     const counts = async () => {
       const { rows } = await sql<{ kept: string; direct: string }>`
-        select (select issued || '/' || voided from campaign_coupon_counts
+        select (select issued || '/' || voided from campaign_coupon_totals
                  where campaign_id = ${campaign.id}) as kept,
                (select count(*) || '/' || count(voided_at) from coupons
                  where campaign_id = ${campaign.id}) as direct`.execute(t.db);
@@ -410,5 +410,48 @@ describe('issued and voided counts per campaign', () => {
       update coupons set voided_at = null, void_reason = null where code = 'COUNTS1'`.execute(t.db);
     await sql`delete from coupons where code in ('COUNTS2', 'COUNTS3')`.execute(t.db);
     expect(await counts()).toEqual({ kept: '5/2', direct: '5/2' });
+    // the job folds the changes into the totals: the same counts, and no change left behind
+    await rollUpStatistics(t.db);
+    expect(await counts()).toEqual({ kept: '5/2', direct: '5/2' });
+    const { rows } = await sql<{ left: number }>`
+      select count(*)::int as left from campaign_coupon_count_changes
+       where campaign_id = ${campaign.id}`.execute(t.db);
+    expect(rows[0]?.left).toBe(0);
+  });
+
+  it('keeping them never makes issuing or voiding wait for another transaction of the campaign', async () => {
+    const campaign = await makeCampaign(t.db);
+    await issueCoupons(t.db, campaign.id, 1);
+    const { rows } = await sql<{ id: string }>`
+      select id from coupons where campaign_id = ${campaign.id}`.execute(t.db);
+    const couponId = rows[0]?.id ?? '';
+    // a long batch of the same campaign, its coupons inserted and not yet committed
+    const batch = new pg.Client({ connectionString: t.database.url });
+    await batch.connect();
+    try {
+      await batch.query('begin');
+      await batch.query(
+        `insert into coupons (campaign_id, code, max_redemptions)
+         select $1, 'LONGBATCH' || i, 1 from generate_series(1, 3) i`,
+        [campaign.id],
+      );
+      // meanwhile a void and an issue of the same campaign go through at once
+      await t.db.transaction().execute(async (trx) => {
+        await sql`set local lock_timeout = '2s'`.execute(trx);
+        await sql`update coupons set voided_at = now(), void_reason = 'test'
+                   where id = ${couponId}`.execute(trx);
+        await sql`insert into coupons (campaign_id, code, max_redemptions)
+                   select ${campaign.id}, 'MEANWHILE' || i, 1 from generate_series(1, 2) i`.execute(
+          trx,
+        );
+      });
+      await batch.query('commit');
+    } finally {
+      await batch.end();
+    }
+    const { rows: totals } = await sql<{ kept: string }>`
+      select issued || '/' || voided as kept from campaign_coupon_totals
+       where campaign_id = ${campaign.id}`.execute(t.db);
+    expect(totals[0]?.kept).toBe('6/1');
   });
 });

@@ -187,6 +187,20 @@ export interface CampaignCouponCountsTable {
   voided: ColumnType<number, never, never>;
 }
 
+/** Issued and voided changes appended by the coupons' triggers, until the job folds them in. */
+export interface CampaignCouponCountChangesTable {
+  campaign_id: string;
+  issued: ColumnType<number, never, never>;
+  voided: ColumnType<number, never, never>;
+}
+
+/** View: campaign_coupon_counts plus the changes not folded in yet. */
+export interface CampaignCouponTotalsView {
+  campaign_id: string;
+  issued: ColumnType<number, never, never>;
+  voided: ColumnType<number, never, never>;
+}
+
 /** How far the statistics rollup has got (one row). */
 export interface StatsRollupStateTable {
   id: ColumnType<boolean, never, never>;
@@ -248,6 +262,8 @@ export interface DB {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   campaign_coupon_counts: CampaignCouponCountsTable;
+  campaign_coupon_count_changes: CampaignCouponCountChangesTable;
+  campaign_coupon_totals: CampaignCouponTotalsView;
   stats_rollup_state: StatsRollupStateTable;
   stats_ledger_buckets: StatsLedgerBucketsTable;
   stats_store_buckets: StatsStoreBucketsTable;

@@ -1,7 +1,8 @@
 // The dashboard reads pre-aggregated figures instead of every coupon and ledger row:
-// - campaign_coupon_counts: issued and voided per campaign, kept by triggers on coupons where
-//   coupons are inserted, voided or deleted (never on the redemption path: a redemption only
-//   updates redemption_count, which fires none of them);
+// - campaign_coupon_totals: issued and voided per campaign, from changes appended by triggers on
+//   coupons where coupons are inserted, voided or deleted (never on the redemption path: a
+//   redemption only updates redemption_count, which fires none of them), folded into
+//   campaign_coupon_counts by the periodic job;
 // - the rollup of the ledger and of refused scans in 15-minute and UTC-day buckets, and the
 //   redemption totals per campaign, filled after commit by a periodic job up to a watermark
 //   (modules/stats/stats-rollup.service.ts, rollUpStatistics). Rows at or after the watermark are read
@@ -19,13 +20,29 @@ export async function up(db: Kysely<any>): Promise<void> {
     insert into campaign_coupon_counts (campaign_id, issued, voided)
     select campaign_id, count(*), count(voided_at) from coupons group by campaign_id;
 
-    -- One upsert per campaign per statement (a batch chunk, an import, an issue request).
+    -- The triggers append changes instead of updating a campaign's counts row: an update would
+    -- hold that row until commit, so a voiding or an issue request of the campaign would wait
+    -- for a batch still inserting its coupons (minutes, in one transaction). The rollup job folds
+    -- the changes into campaign_coupon_counts; readers add both (campaign_coupon_totals).
+    create table campaign_coupon_count_changes (
+      campaign_id uuid not null references campaigns (id) on delete cascade,
+      issued integer not null,
+      voided integer not null
+    );
+    create index campaign_coupon_count_changes_campaign_idx
+      on campaign_coupon_count_changes (campaign_id);
+    create view campaign_coupon_totals as
+      select campaign_id, sum(issued)::int as issued, sum(voided)::int as voided
+        from (select campaign_id, issued, voided from campaign_coupon_counts
+              union all
+              select campaign_id, issued, voided from campaign_coupon_count_changes) as kept
+       group by campaign_id;
+
+    -- One change per campaign per statement (a batch chunk, an import, an issue request).
     create function coupons_count_inserted() returns trigger language plpgsql as $$
     begin
-      insert into campaign_coupon_counts as c (campaign_id, issued, voided)
-      select campaign_id, count(*), count(voided_at) from inserted group by campaign_id
-      on conflict (campaign_id) do update
-        set issued = c.issued + excluded.issued, voided = c.voided + excluded.voided;
+      insert into campaign_coupon_count_changes (campaign_id, issued, voided)
+      select campaign_id, count(*), count(voided_at) from inserted group by campaign_id;
       return null;
     end $$;
     create trigger coupons_count_inserted after insert on coupons
@@ -34,11 +51,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
     create function coupons_count_deleted() returns trigger language plpgsql as $$
     begin
-      update campaign_coupon_counts c
-         set issued = c.issued - d.issued, voided = c.voided - d.voided
-        from (select campaign_id, count(*) as issued, count(voided_at) as voided
-                from deleted group by campaign_id) d
-       where c.campaign_id = d.campaign_id;
+      insert into campaign_coupon_count_changes (campaign_id, issued, voided)
+      select campaign_id, -count(*), -count(voided_at) from deleted group by campaign_id;
       return null;
     end $$;
     create trigger coupons_count_deleted after delete on coupons
@@ -49,9 +63,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     -- voided one at a time, and the redemption's UPDATE of redemption_count never fires it.
     create function coupons_count_voided() returns trigger language plpgsql as $$
     begin
-      update campaign_coupon_counts
-         set voided = voided + (case when new.voided_at is null then -1 else 1 end)
-       where campaign_id = new.campaign_id;
+      insert into campaign_coupon_count_changes (campaign_id, issued, voided)
+      values (new.campaign_id, 0, case when new.voided_at is null then -1 else 1 end);
       return null;
     end $$;
     create trigger coupons_count_voided after update of voided_at on coupons
@@ -149,6 +162,8 @@ export async function down(db: Kysely<any>): Promise<void> {
     drop function coupons_count_deleted;
     drop trigger coupons_count_inserted on coupons;
     drop function coupons_count_inserted;
+    drop view campaign_coupon_totals;
+    drop table campaign_coupon_count_changes;
     drop table campaign_coupon_counts;
   `.execute(db);
 }

@@ -152,3 +152,19 @@ export async function rollupWatermark(db: Database): Promise<Date | null> {
       from stats_rollup_state`.execute(db);
   return rows[0]?.watermark ?? null;
 }
+
+/**
+ * Folds the issued and voided changes the coupons' triggers appended into each campaign's counts
+ * (campaign_coupon_totals reads both, so readers see the same figures before and after). Only
+ * committed changes are seen and deleted; two instances at once delete each change only once.
+ */
+export async function foldCouponCountChanges(db: Database): Promise<void> {
+  await sql`
+    with folded as (delete from campaign_coupon_count_changes
+                    returning campaign_id, issued, voided)
+    insert into campaign_coupon_counts as c (campaign_id, issued, voided)
+    select campaign_id, sum(issued), sum(voided) from folded group by campaign_id
+    on conflict (campaign_id) do update
+      set issued = c.issued + excluded.issued, voided = c.voided + excluded.voided
+  `.execute(db);
+}

@@ -3,6 +3,7 @@
 import type { Database } from '../../db/database.ts';
 import { retryingConflicts } from '../../db/transaction.ts';
 import {
+  foldCouponCountChanges,
   lockRollupState,
   nextRollupStep,
   resetRollup,
@@ -43,6 +44,7 @@ export async function rollUpStatistics(
   options: RollupOptions = {},
 ): Promise<{ steps: number; busy: boolean }> {
   const lag = options.lagSeconds ?? ROLLUP_LAG_SECONDS;
+  await retryingConflicts(db, () => db.transaction().execute(foldCouponCountChanges));
   for (let steps = 0; ; steps++) {
     // READ COMMITTED whatever DATABASE_ISOLATION says: the aggregating statements must take their
     // snapshot after nextRollupStep has chosen the range, not at the transaction's first statement.

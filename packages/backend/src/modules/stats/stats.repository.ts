@@ -110,7 +110,7 @@ export async function campaignFigures(
            (coalesce(r.redeemed, 0) + coalesce(live.redeemed, 0))::int as redeemed,
            (coalesce(r.redemptions, 0) + coalesce(live.redemptions, 0))::int as redemptions
       from unnest(${ids}) as k (id)
-      left join campaign_coupon_counts c on c.campaign_id = k.id
+      left join campaign_coupon_totals c on c.campaign_id = k.id
       left join stats_campaign_redemptions r on r.campaign_id = k.id
       left join live on live.campaign_id = k.id
   `.execute(db);
@@ -134,8 +134,8 @@ export async function couponTotals(db: Database, watermark: Watermark, campaignI
     redemptions: number;
   }>`
     with ${liveRedemptions(sql`true`, watermark)}
-    select (select coalesce(sum(issued), 0) from campaign_coupon_counts)::int as issued,
-           (select coalesce(sum(voided), 0) from campaign_coupon_counts)::int as voided,
+    select (select coalesce(sum(issued), 0) from campaign_coupon_totals)::int as issued,
+           (select coalesce(sum(voided), 0) from campaign_coupon_totals)::int as voided,
            ((select coalesce(sum(redeemed), 0) from stats_campaign_redemptions)
              + (select coalesce(sum(redeemed), 0) from live))::int as redeemed,
            ((select coalesce(sum(redemptions), 0) from stats_campaign_redemptions)
