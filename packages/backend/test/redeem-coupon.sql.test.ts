@@ -91,6 +91,31 @@ describe('the redemption rules (redemption_refusal)', () => {
   });
 });
 
+describe('the eight-field form, kept for the previous release during a rolling deploy', () => {
+  it('judges exactly as the rules on rows do', async () => {
+    const cases: Facts[] = [
+      { storeAllowed: true },
+      { voidedAt: NOW, redemptionCount: 1 },
+      { redemptionCount: 3, maxRedemptions: 3 },
+      { campaignStatus: 'paused' },
+      { campaignStatus: 'archived' },
+      { validFrom: new Date(NOW.getTime() + HOUR) },
+      { validUntil: NOW },
+      { storeAllowed: false },
+    ];
+    for (const facts of cases) {
+      const result = await sql<{ refusal: string | null }>`select redemption_refusal(
+          ${facts.voidedAt ?? null}::timestamptz, ${facts.redemptionCount ?? 0}::int,
+          ${facts.maxRedemptions ?? 1}::int, ${facts.campaignStatus ?? 'active'}::text,
+          ${facts.validFrom ?? null}::timestamptz, ${facts.validUntil ?? null}::timestamptz,
+          ${facts.storeAllowed ?? null}::boolean, ${NOW}::timestamptz) as refusal`.execute(
+        database.db,
+      );
+      expect(result.rows[0]?.refusal ?? null).toBe(await refusal(facts));
+    }
+  });
+});
+
 describe('answers written by the database read like those written by Node', () => {
   it('json_time writes a time as Date#toISOString does, microseconds cut to milliseconds', async () => {
     const times = [

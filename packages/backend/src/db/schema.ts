@@ -117,7 +117,10 @@ export interface IdempotencyKeysTable {
   key: string;
   request_hash: string;
   response_status: number | null;
+  /** The answer of keys stored before migration 2026_12_01_0000, as jsonb. */
   response_body: ColumnType<unknown, string | null, string | null>;
+  /** The answer as it was sent (json text, replayed byte for byte). */
+  response_json: ColumnType<unknown, string | null, string | null>;
   created_at: CreatedAt;
   expires_at: Timestamp;
 }

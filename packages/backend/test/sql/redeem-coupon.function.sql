@@ -51,10 +51,12 @@ AS $function$
       values (p_user_id, p_key, p_request_hash, null, now() + make_interval(hours => p_ttl_hours))
       on conflict (user_id, key) do update
          set request_hash = excluded.request_hash, response_status = null,
-             response_body = null, expires_at = excluded.expires_at
+             response_body = null, response_json = null, expires_at = excluded.expires_at
        where k.expires_at <= now();
       if not found then
-        select k.request_hash, k.response_status, k.response_body into v_key
+        select k.request_hash, k.response_status,
+               coalesce(k.response_json::text, k.response_body::text) as response_text
+          into v_key
           from idempotency_keys k where k.user_id = p_user_id and k.key = p_key;
         if not found or v_key.response_status is null then
           status := 409; problem := 'idempotency_request_in_progress';
@@ -63,7 +65,7 @@ AS $function$
           status := 422; problem := 'idempotency_key_reused';
           body := 'This Idempotency-Key was used for a different request. Use a new key for a new attempt.';
         else
-          status := v_key.response_status; body := v_key.response_body::text; replayed := true;
+          status := v_key.response_status; body := v_key.response_text; replayed := true;
         end if;
         return;
       end if;
@@ -189,7 +191,7 @@ AS $function$
         v_answer := v_problem::json;
       end if;
       -- the answer is stored as it is sent: a retry replays these very bytes
-      update idempotency_keys k set response_status = status, response_body = v_answer
+      update idempotency_keys k set response_status = status, response_json = v_answer
        where k.user_id = p_user_id and k.key = p_key;
       body := v_answer::text;
     end

@@ -1,8 +1,11 @@
 // redeem_coupon() does the same work with less of the database's time, and the rules judge rows:
 // - redemption_refusal() takes the coupon's and the campaign's rows instead of eight fields copied
-//   out of them (the redemption and the preview both call it);
-// - the stored answer is `json`, built as text and replayed byte for byte (it was `jsonb`: built
-//   as a tree, sorted, converted to binary, then back to text for the response);
+//   out of them (the redemption and the preview both call it); the eight-field form stays, as a
+//   wrapper, for instances of the previous release while a rolling deploy replaces them;
+// - the stored answer is `json` (a new column, response_json: adding it rewrites nothing, where
+//   changing response_body's type would rewrite the table under a lock every redemption waits
+//   for), built as text and replayed byte for byte; it was `jsonb`: built as a tree, sorted,
+//   converted to binary, then back to text. Keys stored before replay from response_body;
 // - it returns the ledger row's id (`ledger_id`), so the server announces it without parsing the
 //   answer, and reads the store with the caller in one statement.
 // Every outcome, status, detail and answer member is as before.
@@ -11,10 +14,7 @@ import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`drop function redeem_coupon`.execute(db);
-  await sql`drop function redemption_refusal`.execute(db);
-  await sql`
-    alter table idempotency_keys alter column response_body type json using response_body::json
-  `.execute(db);
+  await sql`alter table idempotency_keys add column response_json json`.execute(db);
 
   await sql`
     create function redemption_refusal(
@@ -34,6 +34,21 @@ export async function up(db: Kysely<any>): Promise<void> {
         when campaign.valid_until is not null and judged_at >= campaign.valid_until then 'expired'
         when store_allowed = false then 'wrong_store'
       end
+    $fn$
+  `.execute(db);
+  await sql`
+    create or replace function redemption_refusal(
+      voided_at timestamptz, redemption_count integer, max_redemptions integer,
+      campaign_status text, valid_from timestamptz, valid_until timestamptz,
+      store_allowed boolean, judged_at timestamptz
+    ) returns text language sql immutable parallel safe as $fn$
+      select redemption_refusal(
+        jsonb_populate_record(null::coupons, jsonb_build_object(
+          'voided_at', voided_at, 'redemption_count', redemption_count,
+          'max_redemptions', max_redemptions)),
+        jsonb_populate_record(null::campaigns, jsonb_build_object(
+          'status', campaign_status, 'valid_from', valid_from, 'valid_until', valid_until)),
+        store_allowed, judged_at)
     $fn$
   `.execute(db);
 
@@ -111,10 +126,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       values (p_user_id, p_key, p_request_hash, null, now() + make_interval(hours => p_ttl_hours))
       on conflict (user_id, key) do update
          set request_hash = excluded.request_hash, response_status = null,
-             response_body = null, expires_at = excluded.expires_at
+             response_body = null, response_json = null, expires_at = excluded.expires_at
        where k.expires_at <= now();
       if not found then
-        select k.request_hash, k.response_status, k.response_body into v_key
+        select k.request_hash, k.response_status,
+               coalesce(k.response_json::text, k.response_body::text) as response_text
+          into v_key
           from idempotency_keys k where k.user_id = p_user_id and k.key = p_key;
         if not found or v_key.response_status is null then
           status := 409; problem := 'idempotency_request_in_progress';
@@ -123,7 +140,7 @@ export async function up(db: Kysely<any>): Promise<void> {
           status := 422; problem := 'idempotency_key_reused';
           body := 'This Idempotency-Key was used for a different request. Use a new key for a new attempt.';
         else
-          status := v_key.response_status; body := v_key.response_body::text; replayed := true;
+          status := v_key.response_status; body := v_key.response_text; replayed := true;
         end if;
         return;
       end if;
@@ -249,7 +266,7 @@ export async function up(db: Kysely<any>): Promise<void> {
         v_answer := v_problem::json;
       end if;
       -- the answer is stored as it is sent: a retry replays these very bytes
-      update idempotency_keys k set response_status = status, response_body = v_answer
+      update idempotency_keys k set response_status = status, response_json = v_answer
        where k.user_id = p_user_id and k.key = p_key;
       body := v_answer::text;
     end

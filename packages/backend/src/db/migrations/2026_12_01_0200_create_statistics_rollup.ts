@@ -12,8 +12,13 @@ import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
+    -- No coupon may be inserted, voided or deleted between the counts below and the triggers
+    -- that keep them (an old instance may still be issuing during a rolling deploy).
+    lock table coupons in share row exclusive mode;
+    -- No foreign keys on these derived tables (as on the stats_* tables below): one would make
+    -- every void and every fold take a share lock on the campaign's row, and wait behind an edit.
     create table campaign_coupon_counts (
-      campaign_id uuid primary key references campaigns (id) on delete cascade,
+      campaign_id uuid primary key,
       issued integer not null default 0,
       voided integer not null default 0
     );
@@ -25,7 +30,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     -- for a batch still inserting its coupons (minutes, in one transaction). The rollup job folds
     -- the changes into campaign_coupon_counts; readers add both (campaign_coupon_totals).
     create table campaign_coupon_count_changes (
-      campaign_id uuid not null references campaigns (id) on delete cascade,
+      campaign_id uuid not null,
       issued integer not null,
       voided integer not null
     );

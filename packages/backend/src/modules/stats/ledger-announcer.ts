@@ -28,7 +28,8 @@ export class LedgerAnnouncer {
   private flushing: Promise<void> | null = null;
   /** Ends the current gathering pause early (drain() wants everything sent now). */
   private hurry: (() => void) | null = null;
-  private draining = false;
+  /** drain() calls in progress: while any waits, nothing gathers. */
+  private draining = 0;
 
   constructor(
     private readonly db: Database,
@@ -43,12 +44,12 @@ export class LedgerAnnouncer {
 
   /** Resolves once everything queued so far has been sent (or dropped), without gathering. */
   async drain(): Promise<void> {
-    this.draining = true;
+    this.draining += 1;
     this.hurry?.();
     try {
       await this.flushing;
     } finally {
-      this.draining = false;
+      this.draining -= 1;
     }
   }
 
@@ -75,7 +76,7 @@ export class LedgerAnnouncer {
         );
       }
       const wait = GATHER_MS - (Date.now() - sent);
-      if (wait > 0 && !this.draining) {
+      if (wait > 0 && this.draining === 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, wait);
           this.hurry = () => {

@@ -168,3 +168,12 @@ export async function foldCouponCountChanges(db: Database): Promise<void> {
       set issued = c.issued + excluded.issued, voided = c.voided + excluded.voided
   `.execute(db);
 }
+
+/**
+ * A rollup step may aggregate a whole busy day, well past the 15 s statement timeout requests
+ * get; a step that always timed out would stop the watermark for good. Ten minutes, for this
+ * transaction only.
+ */
+export async function allowLongRollupStep(db: Database): Promise<void> {
+  await sql`set local statement_timeout = '10min'`.execute(db);
+}

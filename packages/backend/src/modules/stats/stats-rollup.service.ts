@@ -3,6 +3,7 @@
 import type { Database } from '../../db/database.ts';
 import { retryingConflicts } from '../../db/transaction.ts';
 import {
+  allowLongRollupStep,
   foldCouponCountChanges,
   lockRollupState,
   nextRollupStep,
@@ -54,6 +55,7 @@ export async function rollUpStatistics(
         .setIsolationLevel('read committed')
         .execute(async (trx) => {
           if (!(await lockRollupState(trx, 'skip'))) return 'busy';
+          await allowLongRollupStep(trx);
           const step = await nextRollupStep(trx, lag, options.until ?? null);
           if (step === undefined) return 'done';
           await rollUpRange(trx, step.lo, step.hi);
