@@ -299,7 +299,7 @@ function oneStatementScript(): string {
     from scan where outcome = 'redeemed'
   returning id
 ), claimed as (
-  insert into idempotency_keys (user_id, key, request_hash, response_status, response_body, expires_at)
+  insert into idempotency_keys (user_id, key, request_hash, response_status, response_json, expires_at)
   select :user_id::uuid, :key::text, 'pgbench', case when e.id is null then 409 else 201 end,
          json_build_object('outcome', s.outcome, 'scanId', s.id, 'id', e.id),
          now() + interval '24 hours'
