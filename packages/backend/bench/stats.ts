@@ -20,6 +20,7 @@ import { statsOverview, suspiciousActivity } from '../src/modules/stats/stats.se
 import { insertUser } from '../src/modules/users/users.repository.ts';
 import { startBenchDatabase, startBenchServer } from './support/backend.ts';
 import { envNumber, printTable } from './support/load.ts';
+import { directOverview } from '../test/helpers/direct-stats.ts';
 
 const REDEMPTIONS = envNumber('BENCH_REDEMPTIONS', 1_000_000);
 const ROUNDS = envNumber('BENCH_STATS_ROUNDS', 30);
@@ -280,11 +281,11 @@ async function checkFiguresAgainstLedger(db: Kysely<DB>, big: string, small: str
       from: c.from,
       to: c.to,
     });
-    const direct = await directFigures(db, c.campaignId, c.tz, c.from, c.to);
+    const direct = await directOverview(db, c.campaignId, c.tz, c.from, c.to);
     const got = JSON.stringify({
       totals: served.totals,
       perDay: served.perDay,
-      perStore: served.perStore.map((s) => [s.storeId, s.redemptions]),
+      perStore: served.perStore.map((s) => ({ storeId: s.storeId, redemptions: s.redemptions })),
       refusals: served.refusals,
     });
     if (got !== JSON.stringify(direct)) {
@@ -323,65 +324,6 @@ async function checkFiguresAgainstLedger(db: Kysely<DB>, big: string, small: str
     `figures checked against the ledger and the coupons (${cases.length} overviews, ` +
       `${list.items.length} campaigns): equal, in ${seconds(performance.now() - began)}\n`,
   );
-}
-
-async function directFigures(
-  db: Kysely<DB>,
-  campaignId: string | null,
-  tz: string,
-  from: string,
-  to: string,
-) {
-  const scope = (column: string) =>
-    campaignId === null ? sql`true` : sql`${sql.ref(column)} = ${campaignId}`;
-  const start = sql`((${from}::date)::timestamp at time zone ${tz})`;
-  const end = sql`((${to}::date + 1)::timestamp at time zone ${tz})`;
-  const totals = await sql<{
-    issued: number;
-    voided: number;
-    redeemed: number;
-    redemptions: number;
-  }>`
-    select count(*)::int as issued, count(voided_at)::int as voided,
-           (count(*) filter (where redemption_count > 0))::int as redeemed,
-           coalesce(sum(redemption_count), 0)::int as redemptions
-      from coupons where ${scope('campaign_id')}`.execute(db);
-  const perDay = await sql<{ date: string; redemptions: number; reversals: number }>`
-    select to_char(d.day, 'YYYY-MM-DD') as date,
-           coalesce(l.redemptions, 0)::int as redemptions, coalesce(l.reversals, 0)::int as reversals
-      from generate_series(${from}::date, ${to}::date, interval '1 day') as d (day)
-      left join (
-        select (created_at at time zone ${tz})::date as day,
-               count(*) filter (where kind = 'redemption') as redemptions,
-               count(*) filter (where kind = 'reversal') as reversals
-          from transactions
-         where ${scope('campaign_id')} and created_at >= ${start} and created_at < ${end}
-         group by 1) as l on l.day = d.day::date
-     order by d.day`.execute(db);
-  const perStore = await sql<{ store_id: string; net: number }>`
-    select store_id, net::int as net
-      from (select store_id, sum(case kind when 'redemption' then 1 else -1 end) as net
-              from transactions
-             where ${scope('campaign_id')} and created_at >= ${start} and created_at < ${end}
-             group by store_id) l
-      join stores s on s.id = l.store_id
-     where net <> 0
-     order by net desc, s.name, s.id`.execute(db);
-  const refusals = await sql<{ outcome: string; count: number }>`
-    select outcome, count(*)::int as count
-      from scans s
-     where outcome <> 'redeemed' and kind = 'redemption'
-       and created_at >= ${start} and created_at < ${end}
-       and ${campaignId === null ? sql`true` : sql`s.coupon_id in (select id from coupons where campaign_id = ${campaignId})`}
-     group by outcome
-     order by count(*) desc, outcome`.execute(db);
-  const row = totals.rows[0] ?? { issued: 0, voided: 0, redeemed: 0, redemptions: 0 };
-  return {
-    totals: { ...row, redemptionRate: row.issued === 0 ? null : row.redeemed / row.issued },
-    perDay: perDay.rows,
-    perStore: perStore.rows.map((r) => [r.store_id, r.net]),
-    refusals: refusals.rows,
-  };
 }
 
 interface PlanNode {

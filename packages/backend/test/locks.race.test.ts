@@ -46,6 +46,26 @@ async function holding(
   return trx;
 }
 
+/** An undo of `redemption` as reverseRedemption does it (coupon lock, then the reversal row), held. */
+function holdingUndo(undo: {
+  couponId: string;
+  redemptionId: string;
+  storeId: string;
+  userId: string;
+  reason: string;
+}): Promise<ControlledTransaction<DB>> {
+  return holding(async (trx) => {
+    await lockCouponById(trx, undo.couponId);
+    await insertReversal(trx, {
+      redemptionId: undo.redemptionId,
+      couponId: undo.couponId,
+      storeId: undo.storeId,
+      userId: undo.userId,
+      reason: undo.reason,
+    });
+  });
+}
+
 /**
  * Runs `request` while `holder` is open and tells whether it waited for one of the holder's
  * locks: 'waited' once a backend of this database waits on a lock, 'finished' if the request
@@ -204,16 +224,13 @@ describe('coupons', () => {
     const redeemed = await staff.redeem(coupon.code);
     expect(redeemed.status).toBe(201);
     const { redemption } = redeemed.body as unknown as RedemptionSuccess;
-    // the first undo as reverseRedemption does it, not yet committed
-    const holder = await holding(async (trx) => {
-      await lockCouponById(trx, coupon.id);
-      await insertReversal(trx, {
-        redemptionId: redemption.id,
-        couponId: coupon.id,
-        storeId: store.id,
-        userId: staffUser.id,
-        reason: 'first',
-      });
+    // the first undo, not yet committed
+    const holder = await holdingUndo({
+      couponId: coupon.id,
+      redemptionId: redemption.id,
+      storeId: store.id,
+      userId: staffUser.id,
+      reason: 'first',
     });
 
     const { waited, answer } = await raceAgainst(holder, () =>
@@ -242,16 +259,13 @@ describe('voids', () => {
 
   it('a void while an undo of the coupon is in flight waits for it and answers the coupon the undo left', async () => {
     const { store, staffUser, coupon, redemption } = await redeemedCoupon();
-    // the undo as reverseRedemption does it, not yet committed
-    const holder = await holding(async (trx) => {
-      await lockCouponById(trx, coupon.id);
-      await insertReversal(trx, {
-        redemptionId: redemption.id,
-        couponId: coupon.id,
-        storeId: store.id,
-        userId: staffUser.id,
-        reason: 'undo',
-      });
+    // the undo, not yet committed
+    const holder = await holdingUndo({
+      couponId: coupon.id,
+      redemptionId: redemption.id,
+      storeId: store.id,
+      userId: staffUser.id,
+      reason: 'undo',
     });
 
     const { waited, answer } = await raceAgainst(holder, () =>
