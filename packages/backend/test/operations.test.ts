@@ -193,6 +193,26 @@ describe('security headers', () => {
     expect(response.headers['referrer-policy']).toBe('no-referrer');
   });
 
+  it('refusals carry the same headers: an unknown path, a malformed body, a missing session', async () => {
+    const answers = await Promise.all([
+      t.app.inject({ url: '/api/no-such-thing' }),
+      t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"email":',
+      }),
+      t.app.inject({ url: '/api/campaigns' }),
+    ]);
+    expect(answers.map((answer) => answer.statusCode)).toEqual([404, 400, 401]);
+    for (const answer of answers) {
+      expect(policy(answer.headers['content-security-policy']).get('frame-ancestors')).toEqual([
+        "'none'",
+      ]);
+      expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+
   it('HSTS only when cookies are Secure (the site is served over HTTPS)', async () => {
     expect((await t.app.inject({ url: '/api/health' })).headers).not.toHaveProperty(
       'strict-transport-security',

@@ -64,6 +64,59 @@ describe('compiled SQL of the redemption path', () => {
     await expect(`${query.sql}\n`).toMatchFileSnapshot('sql/redeem-coupon.sql');
   });
 
+  it('compiles the redemption once: a later call binds its own values to the same text', () => {
+    const call = {
+      userId: UUID,
+      sessionId: null,
+      storeId: UUID,
+      idempotencyKey: 'key',
+      requestHash: 'hash',
+      code: 'CODE',
+      rawCode: 'code',
+      displayCode: 'CODE',
+      invalidDetail: null,
+      ttlHours: 24,
+      undoWindowMinutes: 10,
+    };
+    const first = redeemCouponQuery(db, call);
+    const second = redeemCouponQuery(db, {
+      ...call,
+      sessionId: 'session',
+      code: null,
+      rawCode: 'x',
+      displayCode: null,
+      invalidDetail: 'too short',
+      ttlHours: 1,
+    });
+    expect(second.sql).toBe(first.sql);
+    expect(first.parameters).toEqual([
+      UUID,
+      null,
+      UUID,
+      'key',
+      'hash',
+      'CODE',
+      'code',
+      'CODE',
+      null,
+      24,
+      10,
+    ]);
+    expect(second.parameters).toEqual([
+      UUID,
+      'session',
+      UUID,
+      'key',
+      'hash',
+      null,
+      'x',
+      null,
+      'too short',
+      1,
+      10,
+    ]);
+  });
+
   it('judges a coupon for a preview by the same rule function as the redemption', async () => {
     const query = findCouponForRedemption(db, 'CODE', UUID);
     expect(sqlOf(query)).toContain('redemption_refusal(');

@@ -1,10 +1,11 @@
-// Security headers (@fastify/helmet) and a Content-Security-Policy the scanner, the console and
+// Security headers (helmet's) and a Content-Security-Policy the scanner, the console and
 // the API reference work under: scripts only from this origin (Vite emits no inline script), the
 // camera's stream and QR images as blob:/data:, styles inline (React and html5-qrcode set
 // them). Checked in a real Chromium by packages/scanner/e2e/csp.e2e.test.ts.
 import { createHash } from 'node:crypto';
-import helmet from '@fastify/helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import helmet, { type HelmetOptions } from 'helmet';
 import fp from 'fastify-plugin';
 import { DOCS_PATH } from './openapi.ts';
 
@@ -48,14 +49,43 @@ function inlineScriptHashes(html: string): string[] {
   );
 }
 
+/**
+ * The headers helmet sets with `options`, worked out once. Helmet's headers depend on its options
+ * only, never on the request, so every answer gets the same object; @fastify/helmet built a new
+ * helmet (parsing the CSP again) and set each header on every request.
+ */
+export function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader(name: string) {
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a header map
+      delete headers[name.toLowerCase()];
+    },
+  };
+  // helmet's middlewares read nothing of the request; a failure is thrown, not passed on
+  helmet(options)(
+    Object.create(null) as IncomingMessage,
+    recorder as unknown as ServerResponse,
+    () => undefined,
+  );
+  return headers;
+}
+
 export default fp(
-  async (app: FastifyInstance) => {
-    await app.register(helmet, {
+  (app: FastifyInstance, _options: unknown, done: (error?: Error) => void) => {
+    const headers = helmetHeaders({
       contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy() },
       // HSTS only where HTTPS is expected (a Secure cookie means the site is served over TLS)
       strictTransportSecurity: app.config.cookieSecure
         ? { maxAge: 180 * 24 * 3600, includeSubDomains: false }
         : false,
+    });
+    app.addHook('onRequest', (_request, reply, next) => {
+      void reply.headers(headers);
+      next();
     });
 
     // The API reference's page starts with one inline script: allow exactly that one.
@@ -74,6 +104,7 @@ export default fp(
       }
       return Promise.resolve(payload);
     });
+    done();
   },
   { name: 'security', dependencies: ['openapi'] },
 );

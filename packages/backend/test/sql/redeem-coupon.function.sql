@@ -4,8 +4,6 @@ CREATE OR REPLACE FUNCTION public.redeem_coupon(p_user_id uuid, p_session_id tex
 AS $function$
     declare
       v_user record;
-      v_coupon coupons;
-      v_campaign campaigns;
       v_found record;
       v_key record;
       v_refusal text;
@@ -79,10 +77,15 @@ AS $function$
           || problem_head('invalid_code', 422, p_invalid_detail);
       else
         -- The lock: a concurrent redemption, reversal or void of this coupon waits here until we commit.
-        select c as coupon, k as campaign,
-               (not exists (select 1 from campaign_stores cs where cs.campaign_id = k.id)
-                or exists (select 1 from campaign_stores cs
-                            where cs.campaign_id = k.id and cs.store_id = p_store_id)) as store_allowed
+        select c.id, c.code, c.max_redemptions, c.redemption_count, c.void_reason,
+               k.id as campaign_id, k.name as campaign_name, k.status as campaign_status,
+               k.valid_from, k.valid_until, k.discount_type, k.discount_value,
+               k.discount_currency, k.discount_description,
+               redemption_refusal(c, k,
+                 not exists (select 1 from campaign_stores cs where cs.campaign_id = k.id)
+                 or exists (select 1 from campaign_stores cs
+                             where cs.campaign_id = k.id and cs.store_id = p_store_id),
+                 now()) as refusal
           into v_found
           from coupons c join campaigns k on k.id = c.campaign_id
          where c.code = p_code
@@ -95,11 +98,9 @@ AS $function$
           v_problem := jsonb_build_object('outcome', 'not_found', 'scanId', v_scan_id)
             || problem_head('not_found', 404, 'No coupon has this code.');
         else
-          v_coupon := v_found.coupon;
-          v_campaign := v_found.campaign;
-          v_refusal := redemption_refusal(v_coupon, v_campaign, v_found.store_allowed, now());
+          v_refusal := v_found.refusal;
           insert into scans (coupon_id, code, outcome, store_id, user_id, created_at)
-          values (v_coupon.id, p_code, coalesce(v_refusal, 'redeemed'), p_store_id, p_user_id,
+          values (v_found.id, p_code, coalesce(v_refusal, 'redeemed'), p_store_id, p_user_id,
                   clock_timestamp())
           returning id, created_at into v_scan_id, v_scan_at;
 
@@ -109,30 +110,30 @@ AS $function$
                 'outcome', v_refusal,
                 'scanId', v_scan_id,
                 'displayCode', p_display_code,
-                'campaignName', v_campaign.name,
+                'campaignName', v_found.campaign_name,
                 'discount', jsonb_build_object(
-                  'type', v_campaign.discount_type,
-                  'value', v_campaign.discount_value::float8,
-                  'currency', v_campaign.discount_currency,
-                  'description', v_campaign.discount_description),
-                'validFrom', json_time(v_campaign.valid_from),
-                'validUntil', json_time(v_campaign.valid_until))
+                  'type', v_found.discount_type,
+                  'value', v_found.discount_value::float8,
+                  'currency', v_found.discount_currency,
+                  'description', v_found.discount_description),
+                'validFrom', json_time(v_found.valid_from),
+                'validUntil', json_time(v_found.valid_until))
               || problem_head(v_refusal, 409, case v_refusal
                 when 'already_redeemed' then
-                  case when v_coupon.max_redemptions = 1 then 'This coupon has already been used.'
-                  else format('This coupon has been used %s times, its limit.', v_coupon.max_redemptions)
+                  case when v_found.max_redemptions = 1 then 'This coupon has already been used.'
+                  else format('This coupon has been used %s times, its limit.', v_found.max_redemptions)
                   end
                 when 'voided' then
-                  'This coupon was cancelled' || coalesce(': ' || v_coupon.void_reason, '') || '.'
+                  'This coupon was cancelled' || coalesce(': ' || v_found.void_reason, '') || '.'
                 when 'expired' then
-                  case when v_campaign.status = 'archived'
-                    then format('The campaign %s has ended.', v_campaign.name)
+                  case when v_found.campaign_status = 'archived'
+                    then format('The campaign %s has ended.', v_found.campaign_name)
                     else 'This coupon expired on '
-                      || coalesce(json_time(v_campaign.valid_until), 'an earlier date') || '.'
+                      || coalesce(json_time(v_found.valid_until), 'an earlier date') || '.'
                   end
                 when 'not_yet_valid' then
-                  'This coupon is valid from ' || coalesce(json_time(v_campaign.valid_from), 'a later date') || '.'
-                when 'campaign_paused' then format('The campaign %s is paused.', v_campaign.name)
+                  'This coupon is valid from ' || coalesce(json_time(v_found.valid_from), 'a later date') || '.'
+                when 'campaign_paused' then format('The campaign %s is paused.', v_found.campaign_name)
                 when 'wrong_store' then format('This coupon is not valid in %s.', v_user.redeem_store_name)
               end);
             if v_refusal = 'already_redeemed' then
@@ -144,7 +145,7 @@ AS $function$
                          'userId', e.user_id, 'userName', u.name) order by e.created_at desc), '[]')
                   from (select t.id, t.created_at, t.store_id, t.user_id
                           from transactions t
-                         where t.coupon_id = v_coupon.id and t.kind = 'redemption'
+                         where t.coupon_id = v_found.id and t.kind = 'redemption'
                            and not exists (select 1 from transactions r where r.reverses_id = t.id)
                          order by t.created_at desc
                          limit 20) e
@@ -155,33 +156,33 @@ AS $function$
               v_problem := v_problem || jsonb_build_object('validStoreNames', (
                 select coalesce(jsonb_agg(s.name order by s.name), '[]')
                   from campaign_stores cs join stores s on s.id = cs.store_id
-                 where cs.campaign_id = v_campaign.id));
+                 where cs.campaign_id = v_found.campaign_id));
             end if;
           else
             -- the ledger row; its triggers count the redemption on the coupon (and write an
             -- outbox row while a webhook subscribes)
             insert into transactions (kind, coupon_id, store_id, user_id, scan_id, created_at)
-            values ('redemption', v_coupon.id, p_store_id, p_user_id, v_scan_id, v_scan_at)
+            values ('redemption', v_found.id, p_store_id, p_user_id, v_scan_id, v_scan_at)
             returning id into ledger_id;
             status := 201;
             v_undoable_until := json_time(v_scan_at + make_interval(mins => p_undo_minutes));
             v_answer := json_build_object(
               'outcome', 'redeemed',
               'redemption', json_build_object(
-                'id', ledger_id, 'kind', 'redemption', 'couponId', v_coupon.id,
-                'code', v_coupon.code, 'displayCode', p_display_code,
-                'campaignId', v_campaign.id, 'campaignName', v_campaign.name,
+                'id', ledger_id, 'kind', 'redemption', 'couponId', v_found.id,
+                'code', v_found.code, 'displayCode', p_display_code,
+                'campaignId', v_found.campaign_id, 'campaignName', v_found.campaign_name,
                 'storeId', p_store_id, 'storeName', v_user.redeem_store_name,
                 'userId', p_user_id, 'userName', v_user.name,
                 'createdAt', json_time(v_scan_at),
                 'reversesId', null, 'reversedById', null, 'reason', null,
                 'undoableUntil', v_undoable_until),
               'discount', json_build_object(
-                'type', v_campaign.discount_type,
-                'value', v_campaign.discount_value::float8,
-                'currency', v_campaign.discount_currency,
-                'description', v_campaign.discount_description),
-              'redemptionsLeft', v_coupon.max_redemptions - v_coupon.redemption_count - 1,
+                'type', v_found.discount_type,
+                'value', v_found.discount_value::float8,
+                'currency', v_found.discount_currency,
+                'description', v_found.discount_description),
+              'redemptionsLeft', v_found.max_redemptions - v_found.redemption_count - 1,
               'undoableUntil', v_undoable_until);
           end if;
         end if;

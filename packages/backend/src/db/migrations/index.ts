@@ -15,6 +15,7 @@ import * as addCampaignTimeZone from './2026_11_30_0400_add_campaign_time_zone.t
 import * as indexCampaignCoupons from './2026_11_30_0400_index_campaign_coupons.ts';
 import * as streamlineRedeemCoupon from './2026_12_01_0000_streamline_redeem_coupon.ts';
 import * as createStatisticsRollup from './2026_12_01_0200_create_statistics_rollup.ts';
+import * as redeemCouponReadsColumns from './2026_12_02_0000_redeem_coupon_reads_columns.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_28_0000_create_core_tables': createCoreTables,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_30_0400_index_campaign_coupons': indexCampaignCoupons,
   '2026_12_01_0000_streamline_redeem_coupon': streamlineRedeemCoupon,
   '2026_12_01_0200_create_statistics_rollup': createStatisticsRollup,
+  '2026_12_02_0000_redeem_coupon_reads_columns': redeemCouponReadsColumns,
 };

@@ -2,7 +2,7 @@
 // is resolved to the token's user here. A token acts as a user of its own, whose role (staff of a
 // store, or marketer) and store are the token's: every route authorises it, limits its rate per
 // user and records it in scans and the ledger exactly as it would a person with that role.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import {
   API_TOKEN_PREFIX,
   type ApiToken,
@@ -43,7 +43,7 @@ const SHOWN_PREFIX_LENGTH = API_TOKEN_PREFIX.length + 4;
 const NO_PASSWORD = 'api-token: no password';
 
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 function newSecret(): string {

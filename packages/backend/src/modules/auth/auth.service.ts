@@ -1,5 +1,5 @@
 // Login, logout and resolving a session cookie to a user.
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { User } from '@couponscan/shared/auth';
 import type { Database } from '../../db/database.ts';
 import { HttpProblem } from '../../lib/http-problem.ts';
@@ -17,7 +17,7 @@ export interface AuthUser extends User {
 }
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 export async function login(

@@ -1,7 +1,7 @@
 // All Kysely for the ledger, scans and idempotency keys. Their times are clock_timestamp(), the
 // moment of the write, not now() (the start of the transaction, which may have waited for a lock),
 // so the ledger's order is the order in which the lock was held.
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { executePrepared } from '../../db/prepared.ts';
 import { retryingConflicts } from '../../db/transaction.ts';
@@ -33,16 +33,44 @@ export interface RedeemRow {
   ledger_id: string | null;
 }
 
+/** redeem_coupon()'s arguments, in order, with their SQL types. */
+function redeemArguments(call: RedeemCall) {
+  return [
+    [call.userId, 'uuid'],
+    [call.sessionId, 'text'],
+    [call.storeId, 'uuid'],
+    [call.idempotencyKey, 'text'],
+    [call.requestHash, 'text'],
+    [call.code, 'text'],
+    [call.rawCode, 'text'],
+    [call.displayCode, 'text'],
+    [call.invalidDetail, 'text'],
+    [call.ttlHours, 'int'],
+    [call.undoWindowMinutes, 'int'],
+  ] as const;
+}
+
+/** The SQL text Kysely compiled for each database (it depends on the dialect, never on values). */
+const redeemSql = new WeakMap<Database, string>();
+
 /**
  * The whole redemption in one statement: redeem_coupon() (its latest version is migration
  * 2026_12_01_0000) claims the key, locks the coupon FOR UPDATE, applies redemption_refusal(),
  * writes scan, ledger row and stored answer. One call, one implicit transaction: a caller may
- * retry it as a whole.
+ * retry it as a whole. Kysely compiles the text once; each call only brings its values.
  */
-export function redeemCouponQuery(db: Database, call: RedeemCall) {
-  return sql<RedeemRow>`select status, body, replayed, problem, ledger_id from redeem_coupon(${call.userId}::uuid, ${call.sessionId}::text, ${call.storeId}::uuid, ${call.idempotencyKey}::text, ${call.requestHash}::text, ${call.code}::text, ${call.rawCode}::text, ${call.displayCode}::text, ${call.invalidDetail}::text, ${call.ttlHours}::int, ${call.undoWindowMinutes}::int)`.compile(
-    db,
-  );
+export function redeemCouponQuery(db: Database, call: RedeemCall): CompiledQuery<RedeemRow> {
+  const args = redeemArguments(call);
+  const parameters = args.map(([value]) => value);
+  let text = redeemSql.get(db);
+  if (text === undefined) {
+    text =
+      sql<RedeemRow>`select status, body, replayed, problem, ledger_id from redeem_coupon(${sql.join(
+        args.map(([value, type]) => sql`${value}::${sql.raw(type)}`),
+      )})`.compile(db).sql;
+    redeemSql.set(db, text);
+  }
+  return CompiledQuery.raw(text, parameters);
 }
 
 export async function redeem(db: Database, call: RedeemCall): Promise<RedeemRow> {

@@ -1,7 +1,7 @@
 // Redeeming and reversing coupons. A redemption is one call to redeem_coupon() in the database
 // (claim the Idempotency-Key, lock the coupon row FOR UPDATE, apply the rules, write the scan, the
 // ledger row and the answer, in one statement); a reversal takes the same row lock.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { formatCouponCode, parseCouponCode } from '@couponscan/shared/code';
 import type { Page } from '@couponscan/shared/common';
 import type { ErrorCode } from '@couponscan/shared/errors';
@@ -66,9 +66,7 @@ export async function redeemCoupon(
   undoWindowMinutes: number,
 ): Promise<RedemptionAnswer> {
   const storeId = redemptionStoreId(user, body.storeId);
-  const requestHash = createHash('sha256')
-    .update(JSON.stringify([body.code, storeId]))
-    .digest('hex');
+  const requestHash = hash('sha256', JSON.stringify([body.code, storeId]), 'hex');
   const parsed = parseCouponCode(body.code);
   const row = await redeem(db, {
     userId: user.id,
