@@ -37,7 +37,7 @@ import csrf from './plugins/csrf.ts';
 import errors, { answerClientError, answerFrameworkError } from './plugins/errors.ts';
 import jobs from './plugins/jobs.ts';
 import metrics from './plugins/metrics.ts';
-import { ajvOptions } from './plugins/validation.ts';
+import { validationOptions } from './plugins/validation.ts';
 import openapi from './plugins/openapi.ts';
 import rateLimits from './plugins/rate-limit.ts';
 import security from './plugins/security.ts';
@@ -76,7 +76,7 @@ export async function buildApp({
     connectionTimeout: config.timeouts.connectionMs,
     // longer than the usual load balancer's idle timeout (60 s), so it closes first
     keepAliveTimeout: 72_000,
-    ajv: ajvOptions,
+    ...validationOptions(),
     // errors the router and Node's HTTP parser raise before any route runs: problem+json too
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,

@@ -125,7 +125,8 @@ describe('creating campaigns', () => {
     expect(response.status).toBe(422);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.body).toMatchObject({ code: 'validation_failed' });
-    expect(pointers(response.body)).toEqual(expected);
+    // the fields pointed at; a `Number | Null` the schema refuses names its field once per branch
+    expect([...new Set(pointers(response.body))]).toEqual(expected);
   });
 
   it.each([
