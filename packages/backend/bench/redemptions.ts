@@ -355,6 +355,8 @@ async function pgbenchSessionsGone(db: Database): Promise<void> {
       select count(*)::int as sessions from pg_stat_activity
        where application_name = 'pgbench' and datname = current_database()`.execute(db);
     if (rows[0]?.sessions === 0) break;
+    if (tries === 199)
+      process.stdout.write('pgbench sessions still open after 5 s: CPU read anyway\n');
     await sleep(25);
   }
   // a process leaves pg_stat_activity shortly before it exits and is reaped

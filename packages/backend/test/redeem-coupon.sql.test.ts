@@ -1,4 +1,4 @@
-// The redemption's SQL as installed (latest: migration 2026_12_01_0000): the rules in redemption_refusal(),
+// The redemption's SQL as installed (latest: migration 2026_12_02_0000): the rules in redemption_refusal(),
 // and the pieces of the answer the database writes where Node used to, kept equal to Node's.
 import { REFUSAL_OUTCOMES, type ErrorCode } from '@couponscan/shared/errors';
 import { sql } from 'kysely';

@@ -143,6 +143,9 @@ async function openStream(path = '/api/stats/stream', client: ApiClient = market
   const { response, stream } = await EventStream.open(baseUrl, path, client.cookie);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  // the stream is hijacked from Fastify: it must still carry the security headers
+  expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   expect(await stream.next()).toMatchObject({ event: 'ready' });
   return stream;
 }

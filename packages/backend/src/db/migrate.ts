@@ -1,4 +1,5 @@
 // Runs the migrations to the latest: at every start of the server, and alone through migrate.cli.ts.
+import { inspect } from 'node:util';
 import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
 import type { DB } from './schema.ts';
 import { migrations } from './migrations/index.ts';
@@ -25,8 +26,7 @@ export async function migrateToLatest(db: Kysely<DB>): Promise<MigrationResultSe
   if (result.error !== undefined) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     // the reason in the message itself: `pnpm migrate` and the start-up log print messages
-    const reason =
-      result.error instanceof Error ? result.error.message : JSON.stringify(result.error);
+    const reason = result.error instanceof Error ? result.error.message : inspect(result.error);
     throw new Error(`migration ${failed} failed: ${reason}`, { cause: result.error });
   }
   return result;

@@ -76,13 +76,15 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, 
 
 export default fp(
   (app: FastifyInstance, _options: unknown, done: (error?: Error) => void) => {
-    const headers = helmetHeaders({
-      contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy() },
-      // HSTS only where HTTPS is expected (a Secure cookie means the site is served over TLS)
-      strictTransportSecurity: app.config.cookieSecure
-        ? { maxAge: 180 * 24 * 3600, includeSubDomains: false }
-        : false,
-    });
+    const headers = Object.freeze(
+      helmetHeaders({
+        contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy() },
+        // HSTS only where HTTPS is expected (a Secure cookie means the site is served over TLS)
+        strictTransportSecurity: app.config.cookieSecure
+          ? { maxAge: 180 * 24 * 3600, includeSubDomains: false }
+          : false,
+      }),
+    );
     app.addHook('onRequest', (_request, reply, next) => {
       void reply.headers(headers);
       next();

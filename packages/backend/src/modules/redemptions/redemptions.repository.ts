@@ -55,7 +55,7 @@ const redeemSql = new WeakMap<Database, string>();
 
 /**
  * The whole redemption in one statement: redeem_coupon() (its latest version is migration
- * 2026_12_01_0000) claims the key, locks the coupon FOR UPDATE, applies redemption_refusal(),
+ * 2026_12_02_0000) claims the key, locks the coupon FOR UPDATE, applies redemption_refusal(),
  * writes scan, ledger row and stored answer. One call, one implicit transaction: a caller may
  * retry it as a whole. Kysely compiles the text once; each call only brings its values.
  */

@@ -131,6 +131,10 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
       reply.hijack();
       const res = reply.raw;
+      // a hijacked reply writes none of Fastify's headers (the security headers among them)
+      for (const [name, value] of Object.entries(reply.getHeaders())) {
+        if (value !== undefined) res.setHeader(name, value);
+      }
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
