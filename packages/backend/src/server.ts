@@ -10,6 +10,7 @@ import {
   type DatabaseServer,
 } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { databaseWarnings } from './db/settings-check.ts';
 import { loggerOptions } from './lib/logging.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { DEMO_PASSWORD, DEMO_USERS, ensureFirstAdmin, seedDemo } from './db/seed.ts';
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
       await migrating.destroy();
     }
     db = createDatabase(server.url, config.databasePoolSize, config.database);
+    for (const warning of await databaseWarnings(db)) process.stderr.write(`warning: ${warning}\n`);
     bulkDb = createDatabase(server.url, config.databaseBulkPoolSize, config.database, BULK_POOL);
     if (await ensureFirstAdmin(db, config.admin))
       say(`created the first admin, ${config.admin?.email ?? ''}`);
