@@ -5,7 +5,9 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createDatabase, type Database } from '../src/db/database.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
+import { migrateToLatest, pendingMigrations } from '../src/db/migrate.ts';
+import { migrations } from '../src/db/migrations/index.ts';
+import { createTestDatabase } from './helpers/database.ts';
 
 const opened: Database[] = [];
 
@@ -43,5 +45,28 @@ describe('migrateToLatest', () => {
       select coalesce(array_agg(table_name::text order by table_name), '{}') as tables
         from information_schema.tables where table_schema = 'public'`.execute(db);
     expect(rows[0]?.tables).toEqual(['kysely_migration', 'kysely_migration_lock', 'stores']);
+  });
+
+  it('starts on a database a newer release has migrated, and refuses one that diverged', async () => {
+    const t = await createTestDatabase(1);
+    const db = t.db;
+    try {
+      const newest = Object.keys(migrations).sort().at(-1) ?? '';
+      // a newer instance of a rolling deploy ran a migration this release does not know
+      await sql`insert into kysely_migration (name, timestamp)
+        values ('9999_01_01_0000_from_a_newer_release', now()::text)`.execute(db);
+      await expect(migrateToLatest(db)).resolves.toMatchObject({ results: [] });
+      expect(await pendingMigrations(db)).toEqual([]);
+
+      // an unknown migration older than this release's newest: code and database diverged
+      await sql`insert into kysely_migration (name, timestamp)
+        values ('2000_01_01_0000_from_another_branch', now()::text)`.execute(db);
+      await expect(migrateToLatest(db)).rejects.toThrow(
+        /failed: corrupted migrations: previously executed migration \S+ is missing/,
+      );
+      expect(newest > '2000_01_01_0000_from_another_branch').toBe(true);
+    } finally {
+      await t.close();
+    }
   });
 });
