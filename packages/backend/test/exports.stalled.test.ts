@@ -118,5 +118,6 @@ describe('a CSV export whose reader stops reading', () => {
     } finally {
       for (const socket of sockets) socket.destroy();
     }
-  });
+    // 200,000 rows and three stall timeouts: a hang guard sized for a slow, busy machine
+  }, 180_000);
 });
