@@ -55,14 +55,13 @@ function inlineScriptHashes(html: string): string[] {
  * helmet (parsing the CSP again) and set each header on every request.
  */
 export function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, string> {
-  const headers: Record<string, string> = {};
+  const headers = new Map<string, string>();
   const recorder = {
     setHeader(name: string, value: string | number | readonly string[]) {
-      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+      headers.set(name.toLowerCase(), Array.isArray(value) ? value.join(', ') : String(value));
     },
     removeHeader(name: string) {
-      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a header map
-      delete headers[name.toLowerCase()];
+      headers.delete(name.toLowerCase());
     },
   };
   // helmet's middlewares read nothing of the request; a failure is thrown, not passed on
@@ -71,7 +70,7 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, 
     recorder as unknown as ServerResponse,
     () => undefined,
   );
-  return headers;
+  return Object.fromEntries(headers);
 }
 
 export default fp(
