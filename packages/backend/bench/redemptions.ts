@@ -5,6 +5,8 @@
 //   same SQL       pgbench sending the statement the server sends (generated from the compiled
 //                  query in redemptions.repository.ts, so it cannot drift), 20 clients
 //   one statement  pgbench with the leanest single statement that does the same work (a CTE)
+//   bare server    Fastify with no plugin making the same call (bench/support/bare-server.ts):
+//                  what HTTP and the driver alone cost here, the most any Node server could reach
 // first with every process free to use every CPU, then (where taskset may) with the database
 // server on CPUs of its own and everything else on the others (bench/support/cpu-split.ts), each
 // with the CPU time per request of the database, the backend and the load generator; then
@@ -78,6 +80,8 @@ interface Fixture {
   cookies: string[];
   /** users (with a live session each) that only pgbench redeems as: same SQL, one statement */
   pgbenchUsers: { sameSql: PgbenchUser; oneStatement: PgbenchUser };
+  /** the user (with a live session) the bare server redeems as */
+  bareUser: PgbenchUser;
 }
 
 interface PgbenchUser {
@@ -169,6 +173,7 @@ async function seed(db: Database, serverUrl: string): Promise<Fixture> {
       sameSql: await pgbenchUser('pgbench-same-sql'),
       oneStatement: await pgbenchUser('pgbench-one-statement'),
     },
+    bareUser: await pgbenchUser('bare-server'),
   };
 }
 
@@ -183,6 +188,30 @@ function redeemRequest(code: string, cookie: string): LoadRequest {
 
 function randomCode(): string {
   return String(FIRST_CODE + Math.floor(Math.random() * settings.coupons));
+}
+
+/** The bare server (bench/support/bare-server.ts) as the bare-server user, on the same coupons. */
+function startBareServer(scratch: ScratchDatabase, fixture: Fixture): Promise<BenchServer> {
+  return startBenchServer(
+    scratch.url,
+    {
+      DATABASE_POOL_SIZE: String(settings.poolSize),
+      BARE_USER_ID: fixture.bareUser.id,
+      BARE_SESSION_ID: fixture.bareUser.sessionId,
+      BARE_STORE_ID: fixture.storeId,
+    },
+    { script: 'bench/support/bare-server.ts' },
+  );
+}
+
+/** Redemptions of random coupons through the bare server: no cookie, a new key each. */
+function bareServer(server: BenchServer, seconds: number): Promise<LoadResult> {
+  return runLoad({
+    url: server.url,
+    connections: settings.connections,
+    durationSeconds: seconds,
+    nextRequest: () => redeemRequest(randomCode(), ''),
+  });
 }
 
 function fullStack(server: BenchServer, fixture: Fixture, seconds: number): Promise<LoadResult> {
@@ -368,6 +397,8 @@ interface Counts {
   randomCreated: number;
   randomInFlight: number;
   hotCreated: number;
+  /** 201 answers of the bare server's runs (warm-up included), for its own user */
+  bare: { user: PgbenchUser; created: number; inFlight: number };
   pgbench: { user: PgbenchUser; runs: (PgbenchResult | undefined)[] }[];
   contention: ContentionResult;
 }
@@ -399,6 +430,12 @@ async function checkInvariants(db: Database, fixture: Fixture, counts: Counts): 
     await ledgerBy({ campaignId: fixture.randomCampaignId, userIds: fixture.staffIds }),
     counts.randomCreated,
     counts.randomInFlight,
+  );
+  within(
+    'bare server (201s)',
+    await ledgerBy({ userIds: [counts.bare.user.id] }),
+    counts.bare.created,
+    counts.bare.inFlight,
   );
   for (const { user, runs } of counts.pgbench) {
     const done = runs.filter((run) => run !== undefined);
@@ -536,15 +573,20 @@ async function poolSweep(scratch: ScratchDatabase, fixture: Fixture): Promise<nu
 interface Trio {
   layout: string;
   full: LoadResult;
+  bare: LoadResult;
   sameSql: PgbenchResult;
   oneStatement: PgbenchResult;
 }
 
-/** The full stack, then the same SQL and the one statement through pgbench, with their CPU. */
+/**
+ * The full stack, the bare server, then the same SQL and the one statement through pgbench, with
+ * their CPU.
+ */
 async function trio(
   pgbenchBinary: string,
   scratch: ScratchDatabase,
   server: BenchServer,
+  bare: BenchServer,
   fixture: Fixture,
   layout: string,
 ): Promise<Trio> {
@@ -553,6 +595,11 @@ async function trio(
   cpu.start();
   const full = await fullStack(server, fixture, settings.durationSeconds);
   const fullCpu = cpu.stop(full.requests);
+  const bareCpu = new CpuMeter(scratch, bare.pid);
+  await checkpoint(scratch.db);
+  bareCpu.start();
+  const bareRun = await bareServer(bare, settings.durationSeconds);
+  const bareUsed = bareCpu.stop(bareRun.requests);
   const sameSql = await pgbench(
     pgbenchBinary,
     scratch,
@@ -573,6 +620,7 @@ async function trio(
   const oneStatementCpu = cpu.stop(oneStatement.transactions);
   process.stdout.write(
     `\n${layout}: ${full.successPerSecond.toFixed(0)}/s full stack, ` +
+      `${bareRun.successPerSecond.toFixed(0)}/s bare server, ` +
       `${sameSql.tps.toFixed(0)}/s same SQL, ${oneStatement.tps.toFixed(0)}/s one statement; ` +
       `CPU ms per request (the database server, the backend process, the load generator):\n`,
   );
@@ -580,6 +628,7 @@ async function trio(
     ['run', 'database', 'server', 'load generator', 'all three'],
     [
       ['full stack', fullCpu] as const,
+      ['bare server', bareUsed] as const,
       ['pgbench, same SQL', sameSqlCpu] as const,
       ['pgbench, one statement', oneStatementCpu] as const,
     ].map(([name, used]) => [
@@ -590,7 +639,7 @@ async function trio(
       ((used.database ?? 0) + (used.server ?? 0) + used.loadGenerator).toFixed(3),
     ]),
   );
-  return { layout, full, sameSql, oneStatement };
+  return { layout, full, bare: bareRun, sameSql, oneStatement };
 }
 
 export async function run(): Promise<void> {
@@ -608,6 +657,7 @@ export async function run(): Promise<void> {
     `database: ${scratch.description}\nserver: production build (dist/server.js)\n`,
   );
   let server: BenchServer | null = null;
+  let bare: BenchServer | null = null;
   try {
     server = await startBenchServer(
       scratch.url,
@@ -621,18 +671,22 @@ export async function run(): Promise<void> {
     // and 3. the one statement through pgbench, on the same database and coupons: first with every
     // process on every CPU (as the issue measured), then with the database on CPUs of its own
     const warmup = await fullStack(server, fixture, settings.warmupSeconds);
+    bare = await startBareServer(scratch, fixture);
+    const bareWarmup = await bareServer(bare, settings.warmupSeconds);
     // what the warm-up wrote, known to the planner before anything is measured (autovacuum may be
     // off, and it would analyze at a moment of its own choosing): every phase plans alike
     await sql`analyze`.execute(scratch.db);
     const runs: Trio[] = [];
-    runs.push(await trio(pgbenchBinary, scratch, server, fixture, 'every process on every CPU'));
+    runs.push(
+      await trio(pgbenchBinary, scratch, server, bare, fixture, 'every process on every CPU'),
+    );
     const split = splitCpus(scratch.postmasterPid);
     if (typeof split === 'string') {
       process.stdout.write(`\nno run with the database on CPUs of its own: ${split}\n`);
     } else {
-      split.apply([process.pid, server.pid]);
+      split.apply([process.pid, server.pid, bare.pid]);
       try {
-        runs.push(await trio(pgbenchBinary, scratch, server, fixture, split.description));
+        runs.push(await trio(pgbenchBinary, scratch, server, bare, fixture, split.description));
       } finally {
         split.restore();
       }
@@ -659,6 +713,18 @@ export async function run(): Promise<void> {
               formatStatuses(run.full.statuses) +
                 (run.full.errors + run.full.timeouts > 0
                   ? ` errors×${run.full.errors + run.full.timeouts}`
+                  : ''),
+            ],
+            [
+              `bare server (Fastify, no plugin)${tag}`,
+              String(settings.connections),
+              run.bare.successPerSecond.toFixed(0),
+              ms(run.bare.latency.p50),
+              ms(run.bare.latency.p99),
+              ms(run.bare.latency.max),
+              formatStatuses(run.bare.statuses) +
+                (run.bare.errors + run.bare.timeouts > 0
+                  ? ` errors×${run.bare.errors + run.bare.timeouts}`
                   : ''),
             ],
             ...[
@@ -703,6 +769,8 @@ export async function run(): Promise<void> {
 
     await server.stop();
     server = null;
+    await bare.stop();
+    bare = null;
     const problems = await checkInvariants(scratch.db, fixture, {
       randomCreated:
         (warmup.statuses.get(201) ?? 0) +
@@ -710,6 +778,13 @@ export async function run(): Promise<void> {
         sweepCreated,
       randomInFlight: settings.connections * (1 + runs.length + 2 * settings.poolSizes.length),
       hotCreated: hot.statuses.get(201) ?? 0,
+      bare: {
+        user: fixture.bareUser,
+        created:
+          (bareWarmup.statuses.get(201) ?? 0) +
+          runs.reduce((sum, run) => sum + (run.bare.statuses.get(201) ?? 0), 0),
+        inFlight: settings.connections * (1 + runs.length),
+      },
       pgbench: [
         { user: fixture.pgbenchUsers.sameSql, runs: runs.map((run) => run.sameSql) },
         { user: fixture.pgbenchUsers.oneStatement, runs: runs.map((run) => run.oneStatement) },
@@ -725,7 +800,8 @@ export async function run(): Promise<void> {
         `redeem${run === runs[0] ? '' : ` (${run.layout})`}: ` +
           `${run.full.successPerSecond.toFixed(0)}/s full stack, ${run.sameSql.tps.toFixed(0)}/s same SQL, ` +
           `${best.toFixed(0)}/s one statement, ratio ${(run.full.successPerSecond / best).toFixed(2)}, ` +
-          `p50 ${ms(run.full.latency.p50)} ms, p99 ${ms(run.full.latency.p99)} ms\n`,
+          `p50 ${ms(run.full.latency.p50)} ms, p99 ${ms(run.full.latency.p99)} ms; ` +
+          `bare server ${run.bare.successPerSecond.toFixed(0)}/s, ratio ${(run.bare.successPerSecond / best).toFixed(2)}\n`,
       );
     }
     process.stdout.write(
@@ -738,6 +814,7 @@ export async function run(): Promise<void> {
       throw new Error(`invariants broken under load: ${problems.join('; ')}`);
   } finally {
     await server?.stop();
+    await bare?.stop();
     await scratch.stop();
   }
 }

@@ -176,10 +176,25 @@ describe('security headers', () => {
     );
   }
 
-  it('every answer carries a CSP that allows scripts from this origin only, and no framing', async () => {
+  it('API answers carry the short set for APIs: nothing loads or frames them, nothing stores them', async () => {
     const response = await t.app.inject({ url: '/api/health' });
+    expect(response.headers).toMatchObject({
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-resource-policy': 'same-origin',
+      'cache-control': 'no-store',
+    });
+    // helmet's page headers are not sent with JSON
+    expect(response.headers).not.toHaveProperty('x-dns-prefetch-control');
+    expect(response.headers).not.toHaveProperty('origin-agent-cluster');
+  });
+
+  it('pages carry a CSP that allows scripts from this origin only, and no framing', async () => {
+    const response = await t.app.inject({ url: '/api/docs/' });
     const csp = policy(response.headers['content-security-policy']);
-    expect(csp.get('script-src')).toEqual(["'self'"]);
+    expect(csp.get('script-src')?.[0]).toBe("'self'");
     expect(csp.get('default-src')).toEqual(["'self'"]);
     expect(csp.get('object-src')).toEqual(["'none'"]);
     expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
@@ -210,6 +225,7 @@ describe('security headers', () => {
         "'none'",
       ]);
       expect(answer.headers['x-content-type-options']).toBe('nosniff');
+      expect(answer.headers['cache-control']).toBe('no-store');
     }
   });
 

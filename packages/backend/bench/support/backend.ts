@@ -70,15 +70,20 @@ export function buildProduction(): void {
 
 /**
  * Starts the server on a free loopback port against `databaseUrl` and waits until it listens:
- * src/server.ts through tsx, or with `production` the build in dist/ (see buildProduction).
+ * src/server.ts through tsx, with `production` the build in dist/ (see buildProduction), or with
+ * `script` another entry point (the benchmark's bare server) through tsx.
  */
 export async function startBenchServer(
   databaseUrl: string,
   env: Record<string, string> = {},
-  options: { production?: boolean } = {},
+  options: { production?: boolean; script?: string } = {},
 ): Promise<BenchServer> {
   const command =
-    options.production === true ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts'];
+    options.script !== undefined
+      ? ['--import', 'tsx', options.script]
+      : options.production === true
+        ? ['dist/server.js']
+        : ['--import', 'tsx', 'src/server.ts'];
   const child = spawn(process.execPath, command, {
     cwd: backendDir,
     env: {

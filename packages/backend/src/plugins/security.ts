@@ -1,7 +1,10 @@
-// Security headers (helmet's) and a Content-Security-Policy the scanner, the console and
-// the API reference work under: scripts only from this origin (Vite emits no inline script), the
-// camera's stream and QR images as blob:/data:, styles inline (React and html5-qrcode set
-// them). Checked in a real Chromium by packages/scanner/e2e/csp.e2e.test.ts.
+// Security headers. Pages (the scanner, the console, the API reference) get helmet's and a
+// Content-Security-Policy they work under: scripts only from this origin (Vite emits no inline
+// script), the camera's stream and QR images as blob:/data:, styles inline (React and
+// html5-qrcode set them); checked in a real Chromium by packages/scanner/e2e/csp.e2e.test.ts.
+// The API's answers (JSON, CSV, PDF, PNG, an event stream) are never a page to run, so they get
+// the short set OWASP's REST Security Cheat Sheet gives for APIs: nothing may load or frame them,
+// no sniffing, no referrer, not stored by caches unless the route says otherwise.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
@@ -73,27 +76,50 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, 
   return Object.fromEntries(headers);
 }
 
+/** HSTS for 180 days, only where HTTPS is expected (a Secure cookie means the site is on TLS). */
+const HSTS = { maxAge: 180 * 24 * 3600, includeSubDomains: false };
+
+/**
+ * The headers of every API answer (OWASP REST Security Cheat Sheet, "Security headers"). A route
+ * that may be cached says so itself (QR images); its header replaces `cache-control` here.
+ */
+export function apiHeaders(https: boolean): Record<string, string> {
+  return {
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-resource-policy': 'same-origin',
+    'cache-control': 'no-store',
+    ...(https ? { 'strict-transport-security': `max-age=${HSTS.maxAge}` } : {}),
+  };
+}
+
+/** API paths; the API reference under DOCS_PATH is pages and their scripts. */
+function isApi(url: string): boolean {
+  return url.startsWith('/api/') && !url.startsWith(`${DOCS_PATH}/`) && url !== DOCS_PATH;
+}
+
 export default fp(
   (app: FastifyInstance, _options: unknown, done: (error?: Error) => void) => {
-    const headers = Object.freeze(
+    const https = app.config.cookieSecure;
+    const forPages = Object.freeze(
       helmetHeaders({
         contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy() },
-        // HSTS only where HTTPS is expected (a Secure cookie means the site is served over TLS)
-        strictTransportSecurity: app.config.cookieSecure
-          ? { maxAge: 180 * 24 * 3600, includeSubDomains: false }
-          : false,
+        strictTransportSecurity: https ? HSTS : false,
       }),
     );
-    app.addHook('onRequest', (_request, reply, next) => {
-      void reply.headers(headers);
+    const forApi = Object.freeze(apiHeaders(https));
+    app.addHook('onRequest', (request, reply, next) => {
+      void reply.headers(isApi(request.url) ? forApi : forPages);
       next();
     });
 
     // The API reference's page starts with one inline script: allow exactly that one.
-    app.addHook('onSend', (request, reply, payload) => {
+    app.addHook('onSend', (request, reply, payload, next) => {
       if (
-        request.url.startsWith(`${DOCS_PATH}/`) &&
         typeof payload === 'string' &&
+        request.url.startsWith(`${DOCS_PATH}/`) &&
         String(reply.getHeader('content-type')).startsWith('text/html')
       ) {
         void reply.header(
@@ -103,7 +129,7 @@ export default fp(
           ),
         );
       }
-      return Promise.resolve(payload);
+      next(null, payload);
     });
     done();
   },
