@@ -6,7 +6,7 @@
 //                  query in redemptions.repository.ts, so it cannot drift), 20 clients
 //   one statement  pgbench with the leanest single statement that does the same work (a CTE)
 //   bare server    Fastify with no plugin making the same call (bench/support/bare-server.ts):
-//                  what HTTP and the driver alone cost here, the most any Node server could reach
+//                  what HTTP and the driver alone cost here, a reference for the full stack
 // first with every process free to use every CPU, then (where taskset may) with the database
 // server on CPUs of its own and everything else on the others (bench/support/cpu-split.ts), each
 // with the CPU time per request of the database, the backend and the load generator; then
@@ -667,9 +667,10 @@ export async function run(): Promise<void> {
     const fixture = await seed(scratch.db, server.url);
     const sweepCreated = settings.poolSizes.length > 0 ? await poolSweep(scratch, fixture) : 0;
 
-    // 1. the full stack, after a warm-up (JIT, pools, prepared statements), then 2. the same SQL
-    // and 3. the one statement through pgbench, on the same database and coupons: first with every
-    // process on every CPU (as the issue measured), then with the database on CPUs of its own
+    // 1. the full stack, after a warm-up (JIT, pools, prepared statements), 2. the bare server,
+    // then 3. the same SQL and 4. the one statement through pgbench, on the same database and
+    // coupons: first with every process on every CPU (as the issue measured), then with the
+    // database on CPUs of its own
     const warmup = await fullStack(server, fixture, settings.warmupSeconds);
     bare = await startBareServer(scratch, fixture);
     const bareWarmup = await bareServer(bare, settings.warmupSeconds);
@@ -691,7 +692,7 @@ export async function run(): Promise<void> {
         split.restore();
       }
     }
-    // 4. contention
+    // 5. contention
     await checkpoint(scratch.db);
     const hot = await hotCoupon(server, fixture);
     const single = await contention(server, fixture, settings.contention);

@@ -191,6 +191,25 @@ describe('security headers', () => {
     expect(response.headers).not.toHaveProperty('origin-agent-cluster');
   });
 
+  it('the set follows the route that answers: an encoded /api path is the API, the reference is pages', async () => {
+    const headersOf = async (url: string) => (await t.app.inject({ url })).headers;
+    // the router decodes the path: this is GET /api/health
+    const encoded = await t.app.inject({ url: '/%61pi/health' });
+    expect(encoded.statusCode).toBe(200);
+    expect(encoded.headers['cache-control']).toBe('no-store');
+    expect(encoded.headers['x-frame-options']).toBe('DENY');
+    // an unknown API path, and one that only starts like the reference's
+    expect((await headersOf('/api/docsfoo'))['cache-control']).toBe('no-store');
+    // the reference's own files (its page's script): the pages' policy, exactly
+    const page = await t.app.inject({ url: '/api/docs/' });
+    const src = /<script[^>]*\bsrc="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    expect(src).not.toBe('');
+    const script = await headersOf(new URL(src, 'http://localhost/api/docs/').pathname);
+    expect(script['cache-control']).not.toBe('no-store');
+    expect(script['x-frame-options']).toBe('SAMEORIGIN');
+    expect(policy(script['content-security-policy']).get('script-src')).toEqual(["'self'"]);
+  });
+
   it('pages carry a CSP that allows scripts from this origin only, and no framing', async () => {
     const response = await t.app.inject({ url: '/api/docs/' });
     const csp = policy(response.headers['content-security-policy']);

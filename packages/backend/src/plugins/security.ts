@@ -7,7 +7,7 @@
 // no sniffing, no referrer, not stored by caches unless the route says otherwise.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import fp from 'fastify-plugin';
 import { DOCS_PATH } from './openapi.ts';
@@ -95,9 +95,14 @@ export function apiHeaders(https: boolean): Record<string, string> {
   };
 }
 
-/** API paths; the API reference under DOCS_PATH is pages and their scripts. */
-function isApi(url: string): boolean {
-  return url.startsWith('/api/') && !url.startsWith(`${DOCS_PATH}/`) && url !== DOCS_PATH;
+/**
+ * API paths; the API reference under DOCS_PATH is pages and their scripts. Judged by the route
+ * that matched (the router decodes the path, so `/%61pi/…` runs an API route), or by the URL where
+ * none did.
+ */
+function isApi(request: FastifyRequest): boolean {
+  const path = request.routeOptions.url ?? request.url;
+  return path.startsWith('/api/') && !path.startsWith(`${DOCS_PATH}/`) && path !== DOCS_PATH;
 }
 
 export default fp(
@@ -111,7 +116,7 @@ export default fp(
     );
     const forApi = Object.freeze(apiHeaders(https));
     app.addHook('onRequest', (request, reply, next) => {
-      void reply.headers(isApi(request.url) ? forApi : forPages);
+      void reply.headers(isApi(request) ? forApi : forPages);
       next();
     });
 
