@@ -219,6 +219,12 @@ describe('framework errors are problem+json', () => {
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE);
     expect(response.json<Problem>().code).toBe('malformed_request');
+    // answered before any hook runs, and still with the API's security headers
+    expect(response.headers['content-security-policy']).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['cache-control']).toBe('no-store');
   });
 
   it('a path parameter over the router’s limit answers problem+json', async () => {
@@ -243,6 +249,10 @@ describe('framework errors are problem+json', () => {
     expect(raw).toMatch(/^HTTP\/1\.1 431 /);
     expect(raw).toContain(PROBLEM_CONTENT_TYPE);
     expect(raw).toContain('"code":"header_too_large"');
+    expect(raw).toContain('x-content-type-options: nosniff\r\n');
+    expect(raw).toContain(
+      "content-security-policy: default-src 'none'; frame-ancestors 'none'\r\n",
+    );
   });
 
   it('a JSON body to an endpoint with a text body type answers 415 problem+json', async () => {

@@ -8,6 +8,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { databaseFailure } from '../db/failures.ts';
 import { HttpProblem, problemBody, sendProblem } from '../lib/http-problem.ts';
+import { apiHeaders } from './security.ts';
 
 /** Seconds a client should wait before retrying a 503 (the Retry-After header). */
 export const RETRY_AFTER_SECONDS = { unavailable: 2, busy: 1 } as const;
@@ -40,8 +41,19 @@ export function answerFrameworkError(
   _request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  void sendProblem(reply, problemBody(400, 'malformed_request', error.message));
+  // answered before any hook ran: the API's security headers are set here (HSTS comes with the
+  // next proper answer)
+  void sendProblem(
+    reply.headers(API_ERROR_HEADERS),
+    problemBody(400, 'malformed_request', error.message),
+  );
 }
+
+/** The API's security headers (plugins/security.ts) without HSTS, which needs the config. */
+const API_ERROR_HEADERS = Object.freeze(apiHeaders(false));
+const API_ERROR_HEADER_LINES = Object.entries(API_ERROR_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
 
 /**
  * Errors of Node's HTTP parser, before Fastify sees a request: headers too large (431) or a
@@ -59,6 +71,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   socket.end(
     `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
       `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      API_ERROR_HEADER_LINES +
       `Connection: close\r\n\r\n${body}`,
   );
 }
