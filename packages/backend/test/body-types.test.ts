@@ -137,10 +137,35 @@ describe('numbers in bodies are JSON numbers', () => {
         '/api/campaigns',
         JSON.stringify({ name, discount: { type: 'percent', value } }),
       );
-      expectRefusedAt(answer, '/body/discount/value', 'must be number');
+      expectRefusedAt(answer, '/body/discount/value', 'must be number or null');
       expect(await campaignsNamed(name)).toEqual([]);
     },
   );
+
+  it('a refused union says it once, in words that help: the type wanted, the allowed values, or the rule broken', async () => {
+    const errorsFor = async (discount: unknown) => {
+      const answer = await sendRaw(
+        marketer,
+        'POST',
+        '/api/campaigns',
+        JSON.stringify({ name: 'Union errors', discount }),
+      );
+      expect(answer.status).toBe(422);
+      return answer.problem.errors;
+    };
+    expect(await errorsFor({ type: 'percent', value: '10' })).toEqual([
+      { pointer: '/body/discount/value', message: 'must be number or null' },
+    ]);
+    expect(await errorsFor({ type: 'percent', value: -5 })).toEqual([
+      { pointer: '/body/discount/value', message: 'must be > 0' },
+    ]);
+    expect(await errorsFor({ type: 'bogus', value: 10 })).toEqual([
+      {
+        pointer: '/body/discount/type',
+        message: 'must be one of: "percent", "fixed_amount", "free_item"',
+      },
+    ]);
+  });
 
   it('a discount value changed to a string is refused, and the stored one stays', async () => {
     const campaign = await makeCampaign(t.db);
@@ -150,7 +175,7 @@ describe('numbers in bodies are JSON numbers', () => {
       `/api/campaigns/${campaign.id}`,
       JSON.stringify({ discount: { type: 'percent', value: '20' } }),
     );
-    expectRefusedAt(answer, '/body/discount/value', 'must be number');
+    expectRefusedAt(answer, '/body/discount/value', 'must be number or null');
     const stored = await t.db
       .selectFrom('campaigns')
       .select('discount_value')

@@ -13,9 +13,47 @@ import { apiHeaders } from './security.ts';
 /** Seconds a client should wait before retrying a 503 (the Retry-After header). */
 export const RETRY_AFTER_SECONDS = { unavailable: 2, busy: 1 } as const;
 
+type Issue = NonNullable<FastifyError['validation']>[number];
+
+/**
+ * Ajv reports a failed union (`anyOf`) as each alternative's failure and then "must match a schema
+ * in anyOf", all for one value. Keep what tells the caller something: the failures of an
+ * alternative the value had the right type for ("must be > 0"), or else one line naming the
+ * alternatives ("must be number or null", "must be one of: "percent", "fixed_amount"").
+ */
+function summariseUnions(issues: readonly Issue[]): Issue[] {
+  const unions = issues.filter((issue) => issue.keyword === 'anyOf');
+  if (unions.length === 0) return [...issues];
+  const inUnion = new Set<Issue>();
+  const summaries = new Map<Issue, Issue[]>();
+  for (const union of unions) {
+    const branches = issues.filter((issue) => issue.schemaPath.startsWith(`${union.schemaPath}/`));
+    for (const branch of branches) inUnion.add(branch);
+    const telling = branches.filter(
+      (branch) => branch.keyword !== 'type' && branch.keyword !== 'const',
+    );
+    if (telling.length > 0) {
+      summaries.set(union, telling);
+      continue;
+    }
+    const types = branches.filter((b) => b.keyword === 'type').map((b) => String(b.params.type));
+    const constants = branches
+      .filter((b) => b.keyword === 'const')
+      .map((b) => JSON.stringify(b.params.allowedValue));
+    const message =
+      types.length > 0 && constants.length === 0
+        ? `must be ${types.join(' or ')}`
+        : constants.length > 0 && types.length === 0
+          ? `must be one of: ${constants.join(', ')}`
+          : union.message;
+    summaries.set(union, [{ ...union, message }]);
+  }
+  return issues.flatMap((issue) => summaries.get(issue) ?? (inUnion.has(issue) ? [] : [issue]));
+}
+
 function validationErrors(error: FastifyError): FieldError[] {
   const context = error.validationContext ?? 'body';
-  return (error.validation ?? []).map((issue) => {
+  return summariseUnions(error.validation ?? []).map((issue) => {
     const missing =
       issue.keyword === 'required' && typeof issue.params.missingProperty === 'string'
         ? `/${issue.params.missingProperty}`
