@@ -535,6 +535,20 @@ function processCpu(pid: number | 'self'): { own: number; children: number } {
 
 const ms = (value: number) => (Number.isNaN(value) ? '-' : value.toFixed(1));
 
+/** A row of the results table for an autocannon run. */
+function loadRow(name: string, clients: number, result: LoadResult): string[] {
+  const failures = result.errors + result.timeouts;
+  return [
+    name,
+    String(clients),
+    result.successPerSecond.toFixed(0),
+    ms(result.latency.p50),
+    ms(result.latency.p99),
+    ms(result.latency.max),
+    formatStatuses(result.statuses) + (failures > 0 ? ` errors×${failures}` : ''),
+  ];
+}
+
 /**
  * Short full-stack runs with each pool size in BENCH_POOL_SIZES. Returns the 201s it caused, for
  * the ledger check.
@@ -704,30 +718,8 @@ export async function run(): Promise<void> {
         ...runs.flatMap((run, index) => {
           const tag = runs.length > 1 ? ` [${index + 1}]` : '';
           return [
-            [
-              `full stack (HTTP, production build)${tag}`,
-              String(settings.connections),
-              run.full.successPerSecond.toFixed(0),
-              ms(run.full.latency.p50),
-              ms(run.full.latency.p99),
-              ms(run.full.latency.max),
-              formatStatuses(run.full.statuses) +
-                (run.full.errors + run.full.timeouts > 0
-                  ? ` errors×${run.full.errors + run.full.timeouts}`
-                  : ''),
-            ],
-            [
-              `bare server (Fastify, no plugin)${tag}`,
-              String(settings.connections),
-              run.bare.successPerSecond.toFixed(0),
-              ms(run.bare.latency.p50),
-              ms(run.bare.latency.p99),
-              ms(run.bare.latency.max),
-              formatStatuses(run.bare.statuses) +
-                (run.bare.errors + run.bare.timeouts > 0
-                  ? ` errors×${run.bare.errors + run.bare.timeouts}`
-                  : ''),
-            ],
+            loadRow(`full stack (HTTP, production build)${tag}`, settings.connections, run.full),
+            loadRow(`bare server (Fastify, no plugin)${tag}`, settings.connections, run.bare),
             ...[
               [`pgbench, same SQL (redeem_coupon())${tag}`, run.sameSql] as const,
               [`pgbench, one statement (CTE)${tag}`, run.oneStatement] as const,
@@ -743,16 +735,7 @@ export async function run(): Promise<void> {
             ]),
           ];
         }),
-        [
-          'hot coupon (HTTP)',
-          String(settings.hotConnections),
-          hot.successPerSecond.toFixed(0),
-          ms(hot.latency.p50),
-          ms(hot.latency.p99),
-          ms(hot.latency.max),
-          formatStatuses(hot.statuses) +
-            (hot.errors + hot.timeouts > 0 ? ` errors×${hot.errors + hot.timeouts}` : ''),
-        ],
+        loadRow('hot coupon (HTTP)', settings.hotConnections, hot),
         [
           `${settings.contention} at once, one single-use coupon (HTTP)`,
           String(settings.contention),

@@ -19,6 +19,7 @@ import {
 import {
   redeemCouponQuery,
   selectLedger,
+  type RedeemCall,
 } from '../src/modules/redemptions/redemptions.repository.ts';
 import { lockRollupState } from '../src/modules/stats/stats-rollup.repository.ts';
 import { lockOtherActiveAdmins, lockUser } from '../src/modules/users/users.repository.ts';
@@ -46,38 +47,27 @@ function sqlOf(query: { compile(): { sql: string } }): string {
 }
 
 describe('compiled SQL of the redemption path', () => {
+  const call: RedeemCall = {
+    userId: UUID,
+    sessionId: null,
+    storeId: UUID,
+    idempotencyKey: 'key',
+    requestHash: 'hash',
+    code: 'CODE',
+    rawCode: 'code',
+    displayCode: 'CODE',
+    invalidDetail: null,
+    ttlHours: 24,
+    undoWindowMinutes: 10,
+  };
+
   it('redeems in one statement: one call of redeem_coupon() with every value bound', async () => {
-    const query = redeemCouponQuery(db, {
-      userId: UUID,
-      sessionId: 'session',
-      storeId: UUID,
-      idempotencyKey: 'key',
-      requestHash: 'hash',
-      code: 'CODE',
-      rawCode: 'code',
-      displayCode: 'CODE',
-      invalidDetail: null,
-      ttlHours: 24,
-      undoWindowMinutes: 10,
-    });
+    const query = redeemCouponQuery(db, { ...call, sessionId: 'session' });
     expect(query.parameters).toHaveLength(11);
     await expect(`${query.sql}\n`).toMatchFileSnapshot('sql/redeem-coupon.sql');
   });
 
   it('compiles the redemption once: a later call binds its own values to the same text', () => {
-    const call = {
-      userId: UUID,
-      sessionId: null,
-      storeId: UUID,
-      idempotencyKey: 'key',
-      requestHash: 'hash',
-      code: 'CODE',
-      rawCode: 'code',
-      displayCode: 'CODE',
-      invalidDetail: null,
-      ttlHours: 24,
-      undoWindowMinutes: 10,
-    };
     const first = redeemCouponQuery(db, call);
     const second = redeemCouponQuery(db, {
       ...call,

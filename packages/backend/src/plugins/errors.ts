@@ -73,6 +73,12 @@ function validationErrors(error: FastifyError): FieldError[] {
   });
 }
 
+/** The API's security headers (plugins/security.ts) without HSTS, which needs the config. */
+const API_ERROR_HEADERS = Object.freeze(apiHeaders(false));
+const API_ERROR_HEADER_LINES = Object.entries(API_ERROR_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
+
 /** The router's own errors (a path with broken percent-encoding): 400 malformed_request. */
 export function answerFrameworkError(
   error: FastifyError,
@@ -86,12 +92,6 @@ export function answerFrameworkError(
     problemBody(400, 'malformed_request', error.message),
   );
 }
-
-/** The API's security headers (plugins/security.ts) without HSTS, which needs the config. */
-const API_ERROR_HEADERS = Object.freeze(apiHeaders(false));
-const API_ERROR_HEADER_LINES = Object.entries(API_ERROR_HEADERS)
-  .map(([name, value]) => `${name}: ${value}\r\n`)
-  .join('');
 
 /**
  * Errors of Node's HTTP parser, before Fastify sees a request: headers too large (431) or a
