@@ -53,7 +53,8 @@ describe.skipIf(e2e.skipReason !== null)('scanner end to end', () => {
     const { page, requested } = await signInAsStaff(browser, { mode: 'instant' });
 
     const redeemed = page.locator('[data-outcome="redeemed"]');
-    await redeemed.waitFor({ timeout: VERDICT_TIMEOUT_MS });
+    // a failure here saves a screenshot and says what the page showed (it timed out once in CI)
+    await explained(page, 'instant', () => redeemed.waitFor({ timeout: VERDICT_TIMEOUT_MS }));
     const timing = await cameraToVerdict(page);
     process.stdout.write(
       `\nscanner e2e: camera start → verdict painted in ${Math.round(timing.fromRequest)} ms ` +
